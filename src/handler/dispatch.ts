@@ -1,0 +1,55 @@
+import { TUS_VERSION } from '../protocol/constants.js'
+import { tusError } from '../protocol/errors.js'
+import { checkTusResumable } from '../protocol/headers.js'
+import { isValidUploadId } from '../protocol/upload-id.js'
+import type { Route } from '../protocol/route.js'
+import { handleDelete } from '../methods/delete.js'
+import { handleHead } from '../methods/head.js'
+import { handleOptions } from '../methods/options.js'
+import { handlePatch } from '../methods/patch.js'
+import { handlePost } from '../methods/post.js'
+import type { MethodContext, TusResponse } from './types.js'
+
+/** Which methods each kind of resource answers, for 405 and `Allow`. */
+export interface Allowed {
+  collection: string
+  upload: string
+}
+
+/**
+ * Routes one request, already matched to the endpoint, to its method module. Throws
+ * `TusError`s for protocol faults; the caller turns them into responses.
+ */
+export async function dispatch(
+  ctx: MethodContext,
+  route: Route,
+  extensions: readonly string[],
+  allowed: Allowed,
+): Promise<TusResponse> {
+  const { method } = ctx.req
+  if (method === 'OPTIONS') return handleOptions(extensions, ctx.options.maxSize)
+  checkTusResumable(ctx.req.headers['tus-resumable'])
+
+  if (route.kind === 'collection') {
+    if (method === 'POST') return handlePost(ctx)
+    throw tusError('ERR_METHOD_NOT_ALLOWED', undefined, { Allow: allowed.collection })
+  }
+  if (!isValidUploadId(route.id)) throw tusError('ERR_UPLOAD_NOT_FOUND')
+  const uctx = { ...ctx, id: route.id }
+  switch (method) {
+    case 'HEAD':
+      return handleHead(uctx)
+    case 'PATCH':
+      return handlePatch(uctx)
+    case 'DELETE':
+      if (extensions.includes('termination')) return handleDelete(uctx)
+      break
+  }
+  throw tusError('ERR_METHOD_NOT_ALLOWED', undefined, { Allow: allowed.upload })
+}
+
+/** Headers every response carries. */
+export const COMMON_HEADERS: Readonly<Record<string, string>> = {
+  'Tus-Resumable': TUS_VERSION,
+  'X-Content-Type-Options': 'nosniff',
+}

@@ -1,0 +1,38 @@
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Readable } from 'node:stream'
+import type { ResolvedOptions } from '../options.js'
+import type { UploadStore } from '../stores/upload-store.js'
+
+/** The framework-free shape of a request, which every adapter builds. */
+export interface TusRequest {
+  /** Method after `X-HTTP-Method-Override`. */
+  readonly method: string
+  readonly headers: IncomingHttpHeaders
+  /** The request body; read only by methods that carry one. */
+  readonly body: Readable
+  /** Aborted when the client goes away. */
+  readonly signal: AbortSignal
+  /** `http` or `https`, for absolute `Location`s. */
+  readonly protocol: 'http' | 'https'
+}
+
+/** What a method produces; the adapter writes it out. */
+export interface TusResponse {
+  status: number
+  headers: Record<string, string>
+  body?: string
+}
+
+/** Everything a method module needs, built once per request. */
+export interface MethodContext {
+  readonly req: TusRequest
+  readonly store: UploadStore
+  readonly options: ResolvedOptions
+  /** URL path of the endpoint, without a trailing slash (`/files`). */
+  readonly base: string
+}
+
+/** Context of a method aimed at one upload. */
+export interface UploadContext extends MethodContext {
+  readonly id: string
+}

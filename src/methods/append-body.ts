@@ -1,0 +1,45 @@
+import { tusError, isTusError } from '../protocol/errors.js'
+import { optionalInt } from '../protocol/headers.js'
+import type { Upload } from '../stores/upload-store.js'
+import type { UploadContext } from '../handler/types.js'
+
+/**
+ * Streams the request body into an upload at its current offset, for PATCH and for
+ * creation-with-upload. The caller holds the upload's lock; `interrupt` is that lock's
+ * contention signal. Bytes are capped at the remaining length (or the max size while the
+ * length is deferred).
+ */
+export async function appendBody(
+  ctx: UploadContext,
+  upload: Upload,
+  interrupt: AbortSignal,
+): Promise<Upload> {
+  const contentLength = optionalInt(ctx.req.headers['content-length'], 'ERR_INVALID_CONTENT_LENGTH')
+  const { maxSize } = ctx.options
+  const limit =
+    upload.size !== undefined
+      ? upload.size - upload.offset
+      : (maxSize ?? Number.MAX_SAFE_INTEGER) - upload.offset
+  if (contentLength !== undefined && contentLength > limit) {
+    throw tusError(upload.size !== undefined ? 'ERR_BODY_TOO_LARGE' : 'ERR_MAX_SIZE_EXCEEDED')
+  }
+  if (contentLength === 0) return upload
+  try {
+    return await ctx.store.append(ctx.id, upload.offset, ctx.req.body, {
+      maxBytes: limit,
+      signal: interrupt,
+    })
+  } catch (err) {
+    if (isTusError(err)) throw err
+    if (interrupt.aborted) throw tusError('ERR_UPLOAD_INTERRUPTED')
+    if (ctx.req.signal.aborted || isDisconnect(err)) {
+      throw tusError('ERR_BODY_INCOMPLETE')
+    }
+    throw err
+  }
+}
+
+function isDisconnect(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'EPIPE'
+}

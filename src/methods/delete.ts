@@ -1,0 +1,16 @@
+import { tusError } from '../protocol/errors.js'
+import type { TusResponse, UploadContext } from '../handler/types.js'
+import { withUploadLock } from './with-lock.js'
+
+/** DELETE (termination): a running PATCH is interrupted first, then the upload is removed. */
+export async function handleDelete(ctx: UploadContext): Promise<TusResponse> {
+  const remove = ctx.store.remove?.bind(ctx.store)
+  if (remove === undefined || !ctx.store.capabilities.has('termination')) {
+    throw tusError('ERR_METHOD_NOT_ALLOWED')
+  }
+  await withUploadLock(ctx, async () => {
+    await ctx.store.get(ctx.id)
+    await remove(ctx.id)
+  })
+  return { status: 204, headers: {} }
+}

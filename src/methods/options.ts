@@ -1,0 +1,10 @@
+import { SUPPORTED_VERSIONS } from '../protocol/constants.js'
+import type { TusResponse } from '../handler/types.js'
+
+/** OPTIONS: what this server supports. Needs no Tus-Resumable and no existing upload. */
+export function handleOptions(extensions: readonly string[], maxSize?: number): TusResponse {
+  const headers: Record<string, string> = { 'Tus-Version': SUPPORTED_VERSIONS.join(',') }
+  if (extensions.length > 0) headers['Tus-Extension'] = extensions.join(',')
+  if (maxSize !== undefined) headers['Tus-Max-Size'] = String(maxSize)
+  return { status: 204, headers }
+}

@@ -1,0 +1,26 @@
+import { tusError } from '../protocol/errors.js'
+import { isOffsetOctetStream, optionalInt, parseNonNegativeInt, single } from '../protocol/headers.js'
+import type { TusResponse, UploadContext } from '../handler/types.js'
+import { appendBody } from './append-body.js'
+import { declareLength } from './declare-length.js'
+import { withUploadLock } from './with-lock.js'
+
+/** PATCH: appends the body at `Upload-Offset`, which must equal the stored offset. */
+export async function handlePatch(ctx: UploadContext): Promise<TusResponse> {
+  const { headers } = ctx.req
+  if (!isOffsetOctetStream(headers['content-type'])) throw tusError('ERR_INVALID_CONTENT_TYPE')
+  const rawOffset = single(headers['upload-offset'])
+  if (rawOffset === undefined) throw tusError('ERR_INVALID_OFFSET', 'Upload-Offset is required')
+  const offset = parseNonNegativeInt(rawOffset, 'ERR_INVALID_OFFSET')
+  const length = optionalInt(headers['upload-length'], 'ERR_INVALID_UPLOAD_LENGTH')
+
+  const upload = await withUploadLock(ctx, async (interrupt) => {
+    let current = await ctx.store.get(ctx.id)
+    if (length !== undefined) current = await declareLength(ctx, current, length)
+    if (current.offset !== offset) {
+      throw tusError('ERR_OFFSET_MISMATCH', undefined, { 'Upload-Offset': String(current.offset) })
+    }
+    return appendBody(ctx, current, interrupt)
+  })
+  return { status: 204, headers: { 'Upload-Offset': String(upload.offset) } }
+}

@@ -1,0 +1,92 @@
+/**
+ * Every error tuskit answers with, in one table: a stable `code`, its HTTP status and the
+ * one-line reason sent as the response body. The README lists the same table; a test keeps
+ * the two in step.
+ */
+export const ERRORS = {
+  ERR_MISSING_TUS_RESUMABLE: { status: 412, message: 'Tus-Resumable header is missing' },
+  ERR_UNSUPPORTED_VERSION: { status: 412, message: 'Tus-Resumable version is not supported' },
+  ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed on this resource' },
+  ERR_UPLOAD_NOT_FOUND: { status: 404, message: 'upload not found' },
+  ERR_UPLOAD_EXISTS: { status: 409, message: 'an upload with this id already exists' },
+  ERR_INVALID_UPLOAD_LENGTH: { status: 400, message: 'Upload-Length must be a non-negative integer' },
+  ERR_INVALID_DEFER_LENGTH: { status: 400, message: 'Upload-Defer-Length must be 1' },
+  ERR_MISSING_LENGTH: {
+    status: 400,
+    message: 'Upload-Length or Upload-Defer-Length: 1 is required',
+  },
+  ERR_AMBIGUOUS_LENGTH: {
+    status: 400,
+    message: 'send exactly one of Upload-Length and Upload-Defer-Length',
+  },
+  ERR_LENGTH_ALREADY_SET: { status: 400, message: 'Upload-Length cannot be changed once set' },
+  ERR_LENGTH_BELOW_OFFSET: { status: 400, message: 'Upload-Length is smaller than Upload-Offset' },
+  ERR_DEFER_NOT_SUPPORTED: {
+    status: 501,
+    message: 'this server does not support deferred upload lengths',
+  },
+  ERR_MAX_SIZE_EXCEEDED: { status: 413, message: 'upload is larger than the maximum size' },
+  ERR_BODY_TOO_LARGE: { status: 413, message: 'request body exceeds the remaining upload length' },
+  ERR_INVALID_OFFSET: { status: 400, message: 'Upload-Offset must be a non-negative integer' },
+  ERR_OFFSET_MISMATCH: { status: 409, message: 'Upload-Offset does not match the current offset' },
+  ERR_INVALID_CONTENT_TYPE: {
+    status: 415,
+    message: 'Content-Type must be application/offset+octet-stream',
+  },
+  ERR_INVALID_METADATA: { status: 400, message: 'Upload-Metadata is malformed' },
+  ERR_METADATA_TOO_LARGE: { status: 400, message: 'Upload-Metadata is too large' },
+  ERR_BODY_INCOMPLETE: {
+    status: 400,
+    message: 'request body ended before it was complete; the bytes received were kept',
+  },
+  ERR_INVALID_CONTENT_LENGTH: { status: 400, message: 'Content-Length is invalid' },
+  ERR_INVALID_METHOD_OVERRIDE: { status: 400, message: 'X-HTTP-Method-Override is not supported' },
+  ERR_UPLOAD_INTERRUPTED: {
+    status: 400,
+    message: 'upload was interrupted by a newer request for the same upload',
+  },
+  ERR_LOCK_TIMEOUT: { status: 423, message: 'upload is locked by another request; retry later' },
+} as const satisfies Record<string, { status: number; message: string }>
+
+/** A stable identifier for each error tuskit can answer with. */
+export type TusErrorCode = keyof typeof ERRORS
+
+/**
+ * An error that becomes an HTTP response: `status` and a one-line `message` body.
+ * Throw it from hooks or stores to answer the client with that status.
+ */
+export class TusError extends Error {
+  /** HTTP status sent to the client. */
+  readonly status: number
+  /** Stable machine-readable code, listed in the README's error table. */
+  readonly code: TusErrorCode | string
+  /** Extra response headers (e.g. `Upload-Offset` on a 409). */
+  readonly headers: Readonly<Record<string, string>>
+
+  constructor(
+    code: TusErrorCode | string,
+    status: number,
+    message: string,
+    headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message)
+    this.name = 'TusError'
+    this.code = code
+    this.status = status
+    this.headers = headers
+  }
+}
+
+/** Builds the `TusError` for a code of the table; `detail` replaces the default reason. */
+export function tusError(
+  code: TusErrorCode,
+  detail?: string,
+  headers?: Readonly<Record<string, string>>,
+): TusError {
+  const { status, message } = ERRORS[code]
+  return new TusError(code, status, detail ?? message, headers)
+}
+
+export function isTusError(err: unknown): err is TusError {
+  return err instanceof TusError
+}

@@ -1,0 +1,99 @@
+import type { Readable } from 'node:stream'
+import type { Metadata } from '../protocol/metadata.js'
+
+/**
+ * Optional abilities a store may have. The handler advertises in `Tus-Extension` only what
+ * the store declares, and refuses the matching requests otherwise.
+ */
+export type Capability =
+  /** `declareLength` works: uploads may be created with `Upload-Defer-Length: 1`. */
+  | 'creation-defer-length'
+  /** `remove` works (tus `termination`). */
+  | 'termination'
+  /** `concatenate` works (tus `concatenation`). */
+  | 'concatenation'
+  /** `read` works (GET downloads). */
+  | 'read'
+  /** `deleteExpired` works (tus `expiration`). */
+  | 'expiration'
+
+/** The state of one upload as a store holds it. */
+export interface Upload {
+  /** URL-safe id, unique within the store. */
+  readonly id: string
+  /** Total length in bytes; `undefined` while deferred. */
+  readonly size: number | undefined
+  /** Bytes stored so far: the one source of truth for resumption. */
+  readonly offset: number
+  /** Decoded `Upload-Metadata`. */
+  readonly metadata: Readonly<Metadata>
+  /** When the upload was created. */
+  readonly createdAt: Date
+  /** When an unfinished upload may be removed, if the store expires uploads. */
+  readonly expiresAt?: Date
+}
+
+/** What the handler asks a store to create. */
+export interface UploadInit {
+  /** Id chosen by the handler, already validated as URL- and file-name-safe. */
+  readonly id: string
+  /** Total length, or `undefined` for a deferred length. */
+  readonly size: number | undefined
+  readonly metadata: Readonly<Metadata>
+}
+
+/** Limits and cancellation for one `append`. */
+export interface AppendOptions {
+  /**
+   * Most bytes this append may store. Bytes past it are not written and the append rejects
+   * with a 413 `TusError` after storing exactly `maxBytes`.
+   */
+  readonly maxBytes: number
+  /** Aborts the append; bytes already received are kept and counted. */
+  readonly signal?: AbortSignal
+}
+
+/**
+ * The seam between the tus protocol and storage, in the spirit of multer's storage engines:
+ * a small required core plus optional methods named by `capabilities`. A store never sees
+ * HTTP; the handler never touches storage. Stores throw `TusError`s (e.g. 404 for an unknown
+ * id) and plain errors for real failures.
+ *
+ * Run `runStoreContract` from `tuskit/testing` to check a store against this contract.
+ */
+export interface UploadStore {
+  /** Optional abilities this store has; the handler advertises only these. */
+  readonly capabilities: ReadonlySet<Capability>
+
+  /** Creates an empty upload. Rejects if the id exists. */
+  create(init: UploadInit): Promise<Upload>
+
+  /** Reads an upload's state. Rejects with a 404 `TusError` when unknown. */
+  get(id: string): Promise<Upload>
+
+  /**
+   * Appends `body` at `offset`, which must equal the stored offset (else 409). Streams: the
+   * body is never held whole in memory and backpressure is honoured. Resolves with the state
+   * after the write; on abort, client disconnect or a stream error, keeps every byte received
+   * and resolves or rejects only once those bytes are stored, so `get` then reports them.
+   * Owns durability: what it resolves with is really stored.
+   */
+  append(id: string, offset: number, body: Readable, options: AppendOptions): Promise<Upload>
+
+  /** Sets the length of a deferred upload (capability `creation-defer-length`). */
+  declareLength?(id: string, size: number): Promise<Upload>
+
+  /** Deletes an upload and its bytes (capability `termination`). */
+  remove?(id: string): Promise<void>
+
+  /** Streams stored bytes, `end` inclusive (capability `read`). */
+  read?(id: string, range?: { start: number; end: number }): Promise<Readable>
+
+  /** Removes unfinished uploads past `expiresAt`; resolves with how many (`expiration`). */
+  deleteExpired?(now: Date): Promise<number>
+}
+
+/** Whether an upload has all its bytes. */
+export function isComplete(upload: Upload): boolean {
+  return upload.size !== undefined && upload.offset === upload.size
+}
