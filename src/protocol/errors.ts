@@ -9,7 +9,10 @@ export const ERRORS = {
   ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed on this resource' },
   ERR_UPLOAD_NOT_FOUND: { status: 404, message: 'upload not found' },
   ERR_UPLOAD_EXISTS: { status: 409, message: 'an upload with this id already exists' },
-  ERR_INVALID_UPLOAD_LENGTH: { status: 400, message: 'Upload-Length must be a non-negative integer' },
+  ERR_INVALID_UPLOAD_LENGTH: {
+    status: 400,
+    message: 'Upload-Length must be a non-negative integer',
+  },
   ERR_INVALID_DEFER_LENGTH: { status: 400, message: 'Upload-Defer-Length must be 1' },
   ERR_MISSING_LENGTH: {
     status: 400,

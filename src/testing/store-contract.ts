@@ -1,0 +1,248 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { PassThrough, Readable } from 'node:stream'
+import { createHash } from 'node:crypto'
+import { isTusError } from '../protocol/errors.js'
+import { newUploadId } from '../protocol/upload-id.js'
+import type { Upload, UploadStore } from '../stores/upload-store.js'
+
+/** Makes a fresh, empty store for one test; may be async. */
+export type StoreFactory = () => UploadStore | Promise<UploadStore>
+
+/**
+ * Registers `node:test` cases that check `makeStore`'s stores against the `UploadStore`
+ * contract: offsets, limits, aborts, disconnects and each declared capability.
+ *
+ * @example
+ * ```ts
+ * import { runStoreContract } from 'tuskit/testing'
+ * runStoreContract('MyStore', () => new MyStore({ ... }))
+ * ```
+ */
+export function runStoreContract(name: string, makeStore: StoreFactory): void {
+  describe(`UploadStore contract: ${name}`, () => {
+    it('creates an empty upload and reads it back', async () => {
+      const store = await makeStore()
+      const id = newUploadId()
+      const created = await store.create({ id, size: 11, metadata: { filename: 'a.txt', x: null } })
+      assert.equal(created.id, id)
+      assert.equal(created.offset, 0)
+      assert.equal(created.size, 11)
+      const got = await store.get(id)
+      assert.equal(got.offset, 0)
+      assert.equal(got.size, 11)
+      assert.deepEqual({ ...got.metadata }, { filename: 'a.txt', x: null })
+      assert.ok(got.createdAt instanceof Date && !Number.isNaN(got.createdAt.getTime()))
+    })
+
+    it('rejects unknown and unsafe ids with a 404 TusError', async () => {
+      const store = await makeStore()
+      for (const id of [newUploadId(), '..', '../x', 'a/b', 'a\\b', 'x.json', '', 'a\0b']) {
+        await assertStatus(store.get(id), 404, `get(${JSON.stringify(id)})`)
+      }
+    })
+
+    it('refuses to create an id twice', async () => {
+      const store = await makeStore()
+      const id = newUploadId()
+      await store.create({ id, size: 1, metadata: {} })
+      await assert.rejects(store.create({ id, size: 1, metadata: {} }))
+    })
+
+    it('appends in order and reports the new offset', async () => {
+      const store = await makeStore()
+      const id = newUploadId()
+      await store.create({ id, size: 11, metadata: {} })
+      const a = await store.append(id, 0, Readable.from([Buffer.from('hello')]), { maxBytes: 11 })
+      assert.equal(a.offset, 5)
+      const b = await store.append(id, 5, Readable.from([Buffer.from(' world')]), { maxBytes: 6 })
+      assert.equal(b.offset, 11)
+      assert.equal((await store.get(id)).offset, 11)
+      await assertBytes(store, id, Buffer.from('hello world'))
+    })
+
+    it('rejects an append at the wrong offset with 409 and changes nothing', async () => {
+      const store = await makeStore()
+      const id = newUploadId()
+      await store.create({ id, size: 10, metadata: {} })
+      await store.append(id, 0, Readable.from([Buffer.from('abc')]), { maxBytes: 10 })
+      const err = await assertStatus(
+        store.append(id, 1, Readable.from([Buffer.from('zz')]), { maxBytes: 10 }),
+        409,
+        'append at a stale offset',
+      )
+      assert.equal(err.headers['Upload-Offset'], '3')
+      assert.equal((await store.get(id)).offset, 3)
+      await assertBytes(store, id, Buffer.from('abc'))
+    })
+
+    it('stores exactly maxBytes and rejects with 413 when the body is longer', async () => {
+      const store = await makeStore()
+      const id = newUploadId()
+      await store.create({ id, size: 8, metadata: {} })
+      const body = Readable.from([Buffer.from('12345'), Buffer.from('6789'), Buffer.from('abc')])
+      await assertStatus(store.append(id, 0, body, { maxBytes: 8 }), 413, 'overlong append')
+      assert.equal((await store.get(id)).offset, 8)
+      await assertBytes(store, id, Buffer.from('12345678'))
+    })
+
+    it('keeps every byte received when the append is aborted', async () => {
+      const store = await makeStore()
+      const id = newUploadId()
+      await store.create({ id, size: 1 << 20, metadata: {} })
+      const body = new PassThrough()
+      const abort = new AbortController()
+      const sent = Buffer.alloc(3 * 4096, 7)
+      const appending = store.append(id, 0, body, { maxBytes: 1 << 20, signal: abort.signal })
+      body.write(sent)
+      await drained(body)
+      abort.abort()
+      await assert.rejects(appending)
+      assert.equal((await store.get(id)).offset, sent.length)
+      await assertBytes(store, id, sent)
+    })
+
+    it('keeps every byte received when the body fails midway (client disconnect)', async () => {
+      const store = await makeStore()
+      const id = newUploadId()
+      await store.create({ id, size: 1 << 20, metadata: {} })
+      const body = new PassThrough()
+      const sent = Buffer.alloc(5000, 3)
+      const appending = store.append(id, 0, body, { maxBytes: 1 << 20 })
+      body.write(sent)
+      await drained(body)
+      body.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))
+      await assert.rejects(appending)
+      const after = await store.get(id)
+      assert.equal(after.offset, sent.length)
+      const resumed = await store.append(id, after.offset, Readable.from([Buffer.from('!')]), {
+        maxBytes: 10,
+      })
+      assert.equal(resumed.offset, sent.length + 1)
+    })
+
+    it('streams a large body without holding it (32 MiB in 64 KiB chunks)', async () => {
+      const store = await makeStore()
+      const id = newUploadId()
+      const size = 32 * 1024 * 1024
+      await store.create({ id, size, metadata: {} })
+      const hash = createHash('sha256')
+      const body = Readable.from(chunks(size, 64 * 1024, hash))
+      const done = await store.append(id, 0, body, { maxBytes: size })
+      assert.equal(done.offset, size)
+      const expected = hash.digest('hex')
+      if (store.read) {
+        const actual = createHash('sha256')
+        for await (const chunk of await store.read(id)) actual.update(chunk as Buffer)
+        assert.equal(actual.digest('hex'), expected)
+      }
+    })
+
+    it('advertises only capabilities it implements', async () => {
+      const store = await makeStore()
+      const methods = {
+        'creation-defer-length': store.declareLength,
+        termination: store.remove,
+        read: store.read,
+        expiration: store.deleteExpired,
+      } as const
+      for (const cap of store.capabilities) {
+        if (cap in methods) {
+          assert.equal(typeof methods[cap as keyof typeof methods], 'function', cap)
+        }
+      }
+    })
+
+    it('declares a deferred length once (creation-defer-length)', async (t) => {
+      const store = await makeStore()
+      if (!store.capabilities.has('creation-defer-length') || !store.declareLength) {
+        return t.skip('store has no creation-defer-length capability')
+      }
+      const id = newUploadId()
+      const created = await store.create({ id, size: undefined, metadata: {} })
+      assert.equal(created.size, undefined)
+      await store.append(id, 0, Readable.from([Buffer.from('abcd')]), { maxBytes: 100 })
+      await assertStatus(store.declareLength(id, 3), 400, 'length below offset')
+      const declared = await store.declareLength(id, 6)
+      assert.equal(declared.size, 6)
+      assert.equal(declared.offset, 4)
+      assert.equal((await store.declareLength(id, 6)).size, 6)
+      await assertStatus(store.declareLength(id, 7), 400, 'changing a declared length')
+      assert.equal((await store.get(id)).size, 6)
+    })
+
+    it('removes an upload and its bytes (termination)', async (t) => {
+      const store = await makeStore()
+      if (!store.capabilities.has('termination') || !store.remove) {
+        return t.skip('store has no termination capability')
+      }
+      const id = newUploadId()
+      await store.create({ id, size: 3, metadata: {} })
+      await store.append(id, 0, Readable.from([Buffer.from('abc')]), { maxBytes: 3 })
+      await store.remove(id)
+      await assertStatus(store.get(id), 404, 'get after remove')
+      await assertStatus(store.remove(id), 404, 'second remove')
+    })
+
+    it('reads byte ranges (read)', async (t) => {
+      const store = await makeStore()
+      if (!store.capabilities.has('read') || !store.read) {
+        return t.skip('store has no read capability')
+      }
+      const id = newUploadId()
+      await store.create({ id, size: 10, metadata: {} })
+      await store.append(id, 0, Readable.from([Buffer.from('0123456789')]), { maxBytes: 10 })
+      assert.equal((await collect(await store.read(id, { start: 2, end: 5 }))).toString(), '2345')
+      await assertStatus(store.read(newUploadId()), 404, 'read of an unknown upload')
+    })
+  })
+}
+
+async function assertStatus<T>(promise: Promise<T>, status: number, what: string) {
+  try {
+    await promise
+  } catch (err) {
+    assert.ok(isTusError(err), `${what}: expected a TusError, got ${String(err)}`)
+    assert.equal(err.status, status, `${what}: status`)
+    return err
+  }
+  assert.fail(`${what}: expected a ${status} rejection`)
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = []
+  for await (const chunk of stream) parts.push(chunk as Buffer)
+  return Buffer.concat(parts)
+}
+
+async function assertBytes(store: UploadStore, id: string, expected: Buffer): Promise<void> {
+  if (!store.read) return
+  assert.deepEqual(await collect(await store.read(id)), expected)
+}
+
+/** Resolves once a PassThrough's buffered bytes have been taken by its reader. */
+async function drained(stream: PassThrough): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (stream.readableLength === 0 && stream.writableLength === 0) {
+      await new Promise((r) => setTimeout(r, 20))
+      return
+    }
+    await new Promise((r) => setTimeout(r, 5))
+  }
+  throw new Error('the store never read the body')
+}
+
+function* chunks(total: number, size: number, hash: ReturnType<typeof createHash>) {
+  let seed = 1
+  for (let sent = 0; sent < total; sent += size) {
+    const chunk = Buffer.allocUnsafe(Math.min(size, total - sent))
+    for (let i = 0; i < chunk.length; i += 4) {
+      seed = (seed * 1103515245 + 12345) >>> 0
+      chunk.writeUInt32LE(seed, i)
+    }
+    hash.update(chunk)
+    yield chunk
+  }
+}
+
+export type { Upload }
