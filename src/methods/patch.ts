@@ -1,5 +1,10 @@
 import { tusError } from '../protocol/errors.js'
-import { isOffsetOctetStream, optionalInt, parseNonNegativeInt, single } from '../protocol/headers.js'
+import {
+  isOffsetOctetStream,
+  optionalInt,
+  parseNonNegativeInt,
+  single,
+} from '../protocol/headers.js'
 import type { TusResponse, UploadContext } from '../handler/types.js'
 import { appendBody } from './append-body.js'
 import { declareLength } from './declare-length.js'

@@ -9,11 +9,7 @@ export async function withUploadLock<T>(
   fn: (interrupt: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const interrupt = new AbortController()
-  const release = await ctx.options.locker.lock(
-    ctx.id,
-    () => interrupt.abort(),
-    ctx.req.signal,
-  )
+  const release = await ctx.options.locker.lock(ctx.id, () => interrupt.abort(), ctx.req.signal)
   try {
     return await fn(interrupt.signal)
   } finally {

@@ -42,7 +42,8 @@ export async function startServer(
     async close() {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
-      if (storeOptions.directory === undefined) await rm(directory, { recursive: true, force: true })
+      if (storeOptions.directory === undefined)
+        await rm(directory, { recursive: true, force: true })
     },
   }
 }
