@@ -31,7 +31,11 @@ export async function appendBody(
     })
   } catch (err) {
     if (isTusError(err)) throw err
-    if (interrupt.aborted) throw tusError('ERR_UPLOAD_INTERRUPTED')
+    if (interrupt.aborted) {
+      // A newer request took over; this connection is most likely dead, so free it now.
+      ctx.req.body.destroy()
+      throw tusError('ERR_UPLOAD_INTERRUPTED')
+    }
     if (ctx.req.signal.aborted || isDisconnect(err)) {
       throw tusError('ERR_BODY_INCOMPLETE')
     }

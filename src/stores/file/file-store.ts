@@ -3,7 +3,6 @@ import { createReadStream } from 'node:fs'
 import { open, readFile, stat, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import createDebug from 'debug'
 import { TusError, tusError } from '../../protocol/errors.js'
 import { isValidUploadId } from '../../protocol/upload-id.js'
@@ -11,6 +10,7 @@ import type { Metadata } from '../../protocol/metadata.js'
 import type { AppendOptions, Capability, Upload, UploadInit, UploadStore } from '../upload-store.js'
 import { syncDirectory, writeFileAtomic } from './atomic-write.js'
 import { FileSink } from './file-sink.js'
+import { pump } from '../../streams/pump.js'
 
 const log = createDebug('tuskit:file-store')
 
@@ -134,7 +134,7 @@ export class FileStore implements UploadStore {
         }
         sink = new FileSink(fh, opts.maxBytes, this.writeBufferSize)
         try {
-          await pipeline(body, sink, opts.signal ? { signal: opts.signal } : {})
+          await pump(body, sink, opts.signal)
         } catch (err) {
           failure = err
         }
