@@ -1,0 +1,319 @@
+// Runs the CLI compiled with the tests (build/src/cli/main.js) in a child process. The demo
+// page is not compiled, so each test assembles a public folder the way `npm run build` does
+// (src/cli/public plus tus-js-client's browser build in vendor/) and passes it as --public.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { request } from 'node:http'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { ERRORS } from '../../src/protocol/errors.js'
+import { CLI_ENTRY, repoRoot, runNode, startNode, type Running } from './child.js'
+import { tusUpload } from './upload.js'
+
+const require = createRequire(import.meta.url)
+const TUS_MIN_JS = require.resolve('tus-js-client/dist/tus.min.js')
+
+let scratch: string
+let publicDir: string
+
+before(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'tuskit-cli-test-'))
+  publicDir = join(scratch, 'public')
+  cpSync(join(repoRoot(), 'src', 'cli', 'public'), publicDir, { recursive: true })
+  mkdirSync(join(publicDir, 'vendor'), { recursive: true })
+  cpSync(TUS_MIN_JS, join(publicDir, 'vendor', 'tus.min.js'))
+})
+
+after(async () => {
+  await rm(scratch, { recursive: true, force: true })
+})
+
+let dirs = 0
+function freshDir(): string {
+  return join(scratch, `uploads-${++dirs}`)
+}
+
+/** Starts the CLI on a free port with a fresh upload folder; extra flags appended. */
+async function startCli(...flags: string[]): Promise<Running & { dir: string }> {
+  const dir = freshDir()
+  const running = await startNode([
+    CLI_ENTRY,
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--public',
+    publicDir,
+    ...flags,
+  ])
+  return { ...running, dir }
+}
+
+/** GET with the path sent exactly as written: fetch would normalise `..` away. */
+function rawGet(origin: string, path: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(origin)
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, path, method: 'GET' }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => (body += chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+describe('tuskit CLI server', () => {
+  let cli: Running & { dir: string }
+  before(async () => {
+    cli = await startCli()
+  })
+  after(async () => {
+    await cli.stop('SIGKILL')
+  })
+
+  test('prints where it listens and where uploads go', () => {
+    assert.match(cli.origin, /^http:\/\/127\.0\.0\.1:\d+$/)
+    assert.notEqual(new URL(cli.origin).port, '0')
+    assert.equal(cli.stdout(), `tuskit listening on ${cli.origin} (uploads in ${cli.dir})\n`)
+    assert.equal(cli.stderr(), '')
+  })
+
+  test('GET / is the demo page, loading tus-js-client from /vendor/tus.min.js', async () => {
+    const res = await fetch(`${cli.origin}/`)
+    assert.equal(res.status, 200)
+    assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8')
+    const html = await res.text()
+    assert.match(html, /<script src="\/vendor\/tus\.min\.js"><\/script>/)
+    assert.match(html, /<script src="\/app\.js"><\/script>/)
+    assert.match(html, /<meta name="tuskit-endpoint" content="\/files\/" \/>/)
+    const again = await fetch(`${cli.origin}/index.html?x=1`)
+    assert.equal(await again.text(), html)
+  })
+
+  test('the page assets are served with their content types', async () => {
+    const expected: Array<[string, string, string]> = [
+      ['/app.js', 'text/javascript; charset=utf-8', join(publicDir, 'app.js')],
+      ['/style.css', 'text/css; charset=utf-8', join(publicDir, 'style.css')],
+      ['/vendor/tus.min.js', 'text/javascript; charset=utf-8', TUS_MIN_JS],
+    ]
+    for (const [path, type, file] of expected) {
+      const res = await fetch(`${cli.origin}${path}`)
+      assert.equal(res.status, 200, path)
+      assert.equal(res.headers.get('content-type'), type, path)
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path)
+      assert.deepEqual(Buffer.from(await res.arrayBuffer()), readFileSync(file), path)
+    }
+    const head = await fetch(`${cli.origin}/style.css`, { method: 'HEAD' })
+    assert.equal(head.status, 200)
+    assert.equal(
+      head.headers.get('content-length'),
+      String(readFileSync(join(publicDir, 'style.css')).length),
+    )
+    const post = await fetch(`${cli.origin}/app.js`, { method: 'POST' })
+    assert.equal(post.status, 405)
+    assert.equal(post.headers.get('allow'), 'GET, HEAD')
+  })
+
+  test('nothing outside the allow-list is served (no path traversal)', async () => {
+    const attempts = [
+      '/../package.json',
+      '/%2e%2e/package.json',
+      '/%2E%2E/%2E%2E/package.json',
+      '/vendor/../../package.json',
+      '/vendor/..%2f..%2fpackage.json',
+      '/vendor/%2e%2e/%2e%2e/package.json',
+      '/..\\package.json',
+      '/package.json',
+      '//etc/passwd',
+      '/./index.html',
+      '/index.html/',
+      '/vendor/',
+      '/vendor/tus.js',
+      '/cli.js',
+    ]
+    for (const path of attempts) {
+      const res = await rawGet(cli.origin, path)
+      assert.equal(res.status, 404, path)
+      assert.equal(res.body, 'not found\n', path)
+    }
+  })
+
+  test('a full tus upload lands in --dir', async () => {
+    const data = Buffer.from('hello from the tuskit CLI test, '.repeat(1000))
+    const { location, id } = await tusUpload(`${cli.origin}/files/`, data, { chunk: 10_000 })
+    assert.match(location, new RegExp(`^${cli.origin}/files/[A-Za-z0-9_-]+$`))
+    assert.deepEqual(await readFile(join(cli.dir, id)), data)
+    const info = JSON.parse(await readFile(join(cli.dir, `${id}.json`), 'utf8')) as {
+      metadata: Record<string, string>
+    }
+    assert.deepEqual(info.metadata, { filename: 'hello.txt', filetype: 'text/plain' })
+  })
+
+  test('the tus endpoint answers protocol errors itself', async () => {
+    const res = await fetch(`${cli.origin}/files/`, { method: 'POST' })
+    assert.equal(res.status, ERRORS.ERR_MISSING_TUS_RESUMABLE.status)
+    assert.equal(await res.text(), `${ERRORS.ERR_MISSING_TUS_RESUMABLE.message}\n`)
+    const options = await fetch(`${cli.origin}/files`, { method: 'OPTIONS' })
+    assert.equal(options.status, 204)
+    assert.equal(options.headers.get('tus-max-size'), null)
+  })
+})
+
+test('--max-size and --path reach the handler and the page', async () => {
+  const cli = await startCli('--max-size', '100', '--path', '/api/uploads/')
+  try {
+    const options = await fetch(`${cli.origin}/api/uploads`, { method: 'OPTIONS' })
+    assert.equal(options.headers.get('tus-max-size'), '100')
+    const tooBig = await fetch(`${cli.origin}/api/uploads`, {
+      method: 'POST',
+      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '101' },
+    })
+    assert.equal(tooBig.status, ERRORS.ERR_MAX_SIZE_EXCEEDED.status)
+    const { location } = await tusUpload(`${cli.origin}/api/uploads`, Buffer.alloc(100, 7))
+    assert.match(location, new RegExp(`^${cli.origin}/api/uploads/`))
+    assert.equal((await fetch(`${cli.origin}/files/`, { method: 'OPTIONS' })).status, 404)
+    const html = await (await fetch(`${cli.origin}/`)).text()
+    assert.match(html, /<meta name="tuskit-endpoint" content="\/api\/uploads\/" \/>/)
+  } finally {
+    await cli.stop('SIGKILL')
+  }
+})
+
+test('without the demo files it warns, and the endpoint still works', async () => {
+  const cli = await startCli('--public', join(scratch, 'no-such-folder'))
+  try {
+    assert.match(cli.stderr(), /^tuskit: warning: demo page incomplete, missing index\.html/)
+    assert.equal((await fetch(`${cli.origin}/`)).status, 404)
+    await tusUpload(`${cli.origin}/files`, Buffer.from('still works'))
+  } finally {
+    await cli.stop('SIGKILL')
+  }
+})
+
+test('bad arguments exit 2 with a one-line message', async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--port', 'abc'], /^tuskit: --port must be an integer from 0 to 65535, got "abc"/],
+    [['--max-size', 'big'], /^tuskit: --max-size must be a whole number of bytes/],
+    [['--path', '/'], /^tuskit: --path must look like \/files/],
+    [['--frobnicate'], /^tuskit: Unknown option '--frobnicate'/],
+  ]
+  for (const [args, message] of cases) {
+    const result = await runNode([CLI_ENTRY, ...args])
+    assert.equal(result.code, 2, args.join(' '))
+    assert.equal(result.stdout, '', args.join(' '))
+    assert.match(result.stderr, message, args.join(' '))
+    assert.match(result.stderr, /^[^\n]+\(see tuskit --help\)\n$/, 'exactly one line')
+  }
+})
+
+test('--help prints every flag and exits 0', async () => {
+  const result = await runNode([CLI_ENTRY, '--help'])
+  assert.equal(result.code, 0)
+  for (const flag of ['--port', '--host', '--dir', '--path', '--max-size', '--public', '--help']) {
+    assert.ok(result.stdout.includes(flag), flag)
+  }
+})
+
+test('a port in use is a one-line error', async () => {
+  const first = await startCli()
+  try {
+    const { port } = new URL(first.origin)
+    const result = await runNode([
+      CLI_ENTRY,
+      ...['--port', port, '--dir', freshDir(), '--public', publicDir],
+    ])
+    assert.equal(result.code, 1)
+    assert.equal(result.stderr, `tuskit: cannot listen on 127.0.0.1:${port}: EADDRINUSE\n`)
+  } finally {
+    await first.stop('SIGKILL')
+  }
+})
+
+test('SIGTERM and SIGINT stop it cleanly', async () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const cli = await startCli()
+    // A kept-alive idle connection must not hold the shutdown up.
+    assert.equal((await fetch(`${cli.origin}/`)).status, 200)
+    const started = Date.now()
+    const exit = await cli.stop(signal)
+    assert.deepEqual(exit, { code: 0, signal: null }, cli.stderr())
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`)
+    assert.match(
+      cli.stdout(),
+      new RegExp(`tuskit: ${signal} received, shutting down\ntuskit: stopped\n$`),
+    )
+  }
+})
+
+test('SIGTERM during a PATCH keeps the bytes received; a restart resumes there', async () => {
+  const cli = await startCli()
+  const post = await fetch(`${cli.origin}/files`, {
+    method: 'POST',
+    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': '10000' },
+  })
+  assert.equal(post.status, 201)
+  const location = post.headers.get('location') ?? ''
+  const id = location.split('/').pop() ?? ''
+
+  // A PATCH that sends 3000 bytes and then stalls, like a client on a dying network.
+  const { hostname, port } = new URL(cli.origin)
+  const patch = request({
+    host: hostname,
+    port,
+    path: `/files/${id}`,
+    method: 'PATCH',
+    headers: {
+      'Tus-Resumable': '1.0.0',
+      'Upload-Offset': '0',
+      'Content-Type': 'application/offset+octet-stream',
+      'Content-Length': '10000',
+    },
+  })
+  const patchDone = new Promise<void>((resolve) => {
+    patch.on('error', () => resolve())
+    patch.on('response', (res) => {
+      res.resume()
+      res.on('end', resolve)
+    })
+  })
+  patch.write(Buffer.alloc(3000, 1))
+  const dataFile = join(cli.dir, id)
+  for (let i = 0; (await stat(dataFile)).size < 3000; i++) {
+    assert.ok(i < 200, 'the server never stored the first bytes')
+    await sleep(10)
+  }
+
+  const exit = await cli.stop('SIGTERM')
+  assert.deepEqual(exit, { code: 0, signal: null }, cli.stderr())
+  await patchDone
+  assert.equal((await stat(dataFile)).size, 3000)
+
+  const again = await startNode([CLI_ENTRY, '--port', '0', '--dir', cli.dir, '--public', publicDir])
+  try {
+    const url = `${again.origin}/files/${id}`
+    const head = await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } })
+    assert.equal(head.headers.get('upload-offset'), '3000')
+    const rest = await fetch(url, {
+      method: 'PATCH',
+      headers: {
+        'Tus-Resumable': '1.0.0',
+        'Upload-Offset': '3000',
+        'Content-Type': 'application/offset+octet-stream',
+      },
+      body: Buffer.alloc(7000, 2),
+    })
+    assert.equal(rest.status, 204)
+    assert.equal(rest.headers.get('upload-offset'), '10000')
+  } finally {
+    await again.stop('SIGKILL')
+  }
+  assert.ok(existsSync(dataFile))
+})
