@@ -12,6 +12,9 @@ import { createStaticHandler, missingFiles } from './static.js'
 /** The demo page as `npm run build` lays it out: dist/cli/public next to dist/cli/main.js. */
 const DEFAULT_PUBLIC = fileURLToPath(new URL('./public', import.meta.url))
 
+/** A connection that sends nothing for this long is closed; its received bytes are kept. */
+const IDLE_TIMEOUT_MS = 60_000
+
 function fail(message: string, exitCode: number): never {
   process.stderr.write(`tuskit: ${message}\n`)
   process.exit(exitCode)
@@ -47,6 +50,10 @@ function serve(config: CliConfig): void {
       res.end('internal server error\n')
     })
   })
+  // Node cuts any request that takes longer than 5 minutes in all (requestTimeout), which
+  // would sever every large upload; an idle timeout frees stalled connections instead.
+  server.requestTimeout = 0
+  server.setTimeout(IDLE_TIMEOUT_MS)
   server.on('error', (err: NodeJS.ErrnoException) => {
     fail(`cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}`, 1)
   })
