@@ -21,10 +21,11 @@ export async function handlePatch(ctx: UploadContext): Promise<TusResponse> {
 
   const upload = await withUploadLock(ctx, async (interrupt) => {
     let current = await ctx.store.get(ctx.id)
-    if (length !== undefined) current = await declareLength(ctx, current, length)
+    // Offset first: a 409 must leave the upload unmodified, declared length included.
     if (current.offset !== offset) {
       throw tusError('ERR_OFFSET_MISMATCH', undefined, { 'Upload-Offset': String(current.offset) })
     }
+    if (length !== undefined) current = await declareLength(ctx, current, length)
     return appendBody(ctx, current, interrupt)
   })
   return { status: 204, headers: { 'Upload-Offset': String(upload.offset) } }

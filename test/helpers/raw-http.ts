@@ -1,0 +1,132 @@
+import { connect, type Socket } from 'node:net'
+
+/**
+ * A tiny HTTP/1.1 client over a raw TCP socket, for requests `fetch` refuses to make or
+ * silently normalises: lying Content-Length, unnormalised paths (`/files/../x`, `%2e%2e`),
+ * backslashes and NUL bytes, oversized headers, repeated headers, hand-made chunked bodies.
+ */
+
+/** One parsed response, or as much of it as arrived before the connection closed. */
+export interface RawResponse {
+  /** The status code, or 0 when no status line arrived. */
+  status: number
+  /** The status line as sent, e.g. `HTTP/1.1 404 Not Found`. */
+  statusLine: string
+  /** Lower-cased header names; repeated headers keep every value. */
+  headers: Record<string, string[]>
+  /** The body of the first response (empty for HEAD). */
+  body: Buffer
+  /** Every byte the server sent. */
+  raw: Buffer
+  /** Whether the server closed the connection (as opposed to our timeout). */
+  closed: boolean
+}
+
+/** Header list; an array of pairs keeps order and allows repeated or odd-cased names. */
+export type RawHeaders = ReadonlyArray<readonly [string, string]>
+
+export interface RawRequestOptions {
+  /** Give up waiting for the server after this many ms. Default 3000. */
+  timeoutMs?: number
+  /** The request was a HEAD: its response has no body whatever Content-Length says. */
+  head?: boolean
+  /**
+   * Half-close the socket after writing (default false). Node answers a request whose body
+   * was cut short by the close only if the response is ready first.
+   */
+  end?: boolean
+}
+
+/** Serialises a request head. The path is written exactly as given. */
+export function requestHead(method: string, path: string, headers: RawHeaders): Buffer {
+  let head = `${method} ${path} HTTP/1.1\r\n`
+  for (const [name, value] of headers) head += `${name}: ${value}\r\n`
+  return Buffer.from(`${head}\r\n`, 'latin1')
+}
+
+/** Encodes `parts` as a chunked body, terminating chunk included. */
+export function chunked(parts: ReadonlyArray<Buffer | string>): Buffer {
+  const out: Buffer[] = []
+  for (const part of parts) {
+    const b = typeof part === 'string' ? Buffer.from(part) : part
+    if (b.length === 0) continue
+    out.push(Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n'))
+  }
+  out.push(Buffer.from('0\r\n\r\n'))
+  return Buffer.concat(out)
+}
+
+/** Parses the first response in `raw` (tolerates a truncated one). */
+export function parseResponse(raw: Buffer, head = false, closed = true): RawResponse {
+  const end = raw.indexOf('\r\n\r\n')
+  const headText = (end === -1 ? raw : raw.subarray(0, end)).toString('latin1')
+  const lines = headText.split('\r\n')
+  const statusLine = lines[0] ?? ''
+  const match = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine)
+  const headers: Record<string, string[]> = {}
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':')
+    if (colon <= 0) continue
+    const name = line.slice(0, colon).trim().toLowerCase()
+    ;(headers[name] ??= []).push(line.slice(colon + 1).trim())
+  }
+  let body: Buffer = Buffer.alloc(0)
+  if (end !== -1 && !head) {
+    const rest = raw.subarray(end + 4)
+    const length = headers['content-length']?.[0]
+    body = length === undefined ? rest : rest.subarray(0, Number(length))
+  }
+  return { status: match ? Number(match[1]) : 0, statusLine, headers, body, raw, closed }
+}
+
+/** The first value of a header of a raw response. */
+export function header(res: RawResponse, name: string): string | undefined {
+  return res.headers[name.toLowerCase()]?.[0]
+}
+
+/**
+ * Writes `data` (a whole request, or several) to a fresh connection and collects everything
+ * the server sends until it closes the connection or `timeoutMs` passes. Send
+ * `Connection: close` to have the server close after its response.
+ */
+export function rawRequest(
+  port: number,
+  data: Buffer | ReadonlyArray<Buffer>,
+  options: RawRequestOptions = {},
+): Promise<RawResponse> {
+  const { timeoutMs = 3000, head = false, end = false } = options
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' })
+    const received: Buffer[] = []
+    let done = false
+    const finish = (closed: boolean): void => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      socket.destroy()
+      resolve(parseResponse(Buffer.concat(received), head, closed))
+    }
+    const timer = setTimeout(() => finish(false), timeoutMs)
+    socket.on('data', (chunk: Buffer) => received.push(chunk))
+    socket.on('end', () => finish(true))
+    socket.on('close', () => finish(true))
+    // A reset after the server answered early is fine: keep what was received.
+    socket.on('error', () => finish(true))
+    socket.on('connect', () => {
+      for (const part of Array.isArray(data) ? data : [data]) socket.write(part)
+      if (end) socket.end()
+    })
+  })
+}
+
+/** Opens a connection and resolves once it is established, for hand-driven requests. */
+export function openSocket(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1' })
+    socket.once('connect', () => {
+      socket.off('error', reject)
+      resolve(socket)
+    })
+    socket.once('error', reject)
+  })
+}
