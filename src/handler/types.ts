@@ -16,11 +16,22 @@ export interface TusRequest {
   readonly protocol: 'http' | 'https'
 }
 
+/** A request as an adapter hands it to the core, before routing and method override. */
+export interface CoreRequest extends Omit<TusRequest, 'method'> {
+  /** The HTTP method as received. */
+  readonly method: string
+  /** The URL the handler was given (path and query). */
+  readonly url: string
+  /** The URL before a framework stripped its mount prefix (Express, Connect), if any. */
+  readonly originalUrl?: string | undefined
+}
+
 /** What a method produces; the adapter writes it out. */
 export interface TusResponse {
   status: number
   headers: Record<string, string>
-  body?: string
+  /** A one-line text reason, or a byte stream (downloads). */
+  body?: string | Readable
 }
 
 /** Everything a method module needs, built once per request. */

@@ -14,8 +14,10 @@ export type Capability =
   | 'concatenation'
   /** `read` works (GET downloads). */
   | 'read'
-  /** `deleteExpired` works (tus `expiration`). */
+  /** `deleteExpired` works and uploads report `updatedAt` (tus `expiration`). */
   | 'expiration'
+  /** `append` honours `AppendOptions.checksum`, all or nothing (tus `checksum`). */
+  | 'checksum'
 
 /** The state of one upload as a store holds it. */
 export interface Upload {
@@ -29,9 +31,18 @@ export interface Upload {
   readonly metadata: Readonly<Metadata>
   /** When the upload was created. */
   readonly createdAt: Date
-  /** When an unfinished upload may be removed, if the store expires uploads. */
-  readonly expiresAt?: Date
+  /** When bytes were last stored (creation time before the first); drives expiration. */
+  readonly updatedAt?: Date
+  /** Set for the parts and results of tus `concatenation`. */
+  readonly concat?: ConcatInfo
 }
+
+/** How an upload takes part in tus `concatenation`. */
+export type ConcatInfo =
+  /** A part, to be concatenated into a final upload later. */
+  | { readonly kind: 'partial' }
+  /** The concatenation of `parts` (upload ids), in order. */
+  | { readonly kind: 'final'; readonly parts: readonly string[] }
 
 /** What the handler asks a store to create. */
 export interface UploadInit {
@@ -40,6 +51,18 @@ export interface UploadInit {
   /** Total length, or `undefined` for a deferred length. */
   readonly size: number | undefined
   readonly metadata: Readonly<Metadata>
+  readonly concat?: ConcatInfo
+}
+
+/** A digest the appended bytes must match (tus `checksum`). */
+export interface ChecksumSpec {
+  /** Lower-case algorithm name, e.g. `sha1`. */
+  readonly algorithm: string
+  /**
+   * The expected digest, read once the body has ended: for `checksum-trailer` it only arrives
+   * as an HTTP trailer. `undefined` then means no checksum was sent after all.
+   */
+  readonly expected: () => Buffer | undefined
 }
 
 /** Limits and cancellation for one `append`. */
@@ -51,6 +74,11 @@ export interface AppendOptions {
   readonly maxBytes: number
   /** Aborts the append; bytes already received are kept and counted. */
   readonly signal?: AbortSignal
+  /**
+   * With a checksum the append is all or nothing: on a mismatch (460) or any failure, nothing
+   * is stored and the offset stays where it was, even across a crash.
+   */
+  readonly checksum?: ChecksumSpec
 }
 
 /**
