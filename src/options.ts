@@ -1,17 +1,44 @@
 import type { Locker } from './lockers/locker.js'
 import { MemoryLocker } from './lockers/memory-locker.js'
 import { normalisePath } from './protocol/route.js'
+import type { HookRequest, TusHooks } from './handler/hooks.js'
+import type { Metadata } from './protocol/metadata.js'
+
+/** Largest upload size, fixed or decided per request (e.g. by the user's plan). */
+export type MaxSize =
+  number | ((req: HookRequest) => number | undefined | Promise<number | undefined>)
 
 /** Options of {@link createTusHandler}; every one has a default. */
-export interface TusHandlerOptions {
+export interface TusHandlerOptions extends TusHooks {
   /**
    * Public path of the endpoint, e.g. `/files`. Requests outside it go to `next`. When a
    * framework mounts the handler and strips its prefix (Express `app.use('/x', tus)`), the
    * mount point is used instead. Default `/files`.
    */
   path?: string
-  /** Largest upload in bytes, sent as `Tus-Max-Size`; larger ones get 413. Default: none. */
-  maxSize?: number
+  /**
+   * Largest upload in bytes, sent as `Tus-Max-Size`; larger ones get 413. A function decides
+   * per request (its result for the OPTIONS request is what OPTIONS advertises). Default: none.
+   */
+  maxSize?: MaxSize
+  /**
+   * Chooses the id of a new upload (URL-safe: `[A-Za-z0-9_-]{1,128}`). Default: 128 random
+   * bits, base64url. Ids must be unguessable unless `onIncomingRequest` checks ownership.
+   */
+  namingFunction?: (req: HookRequest, metadata: Readonly<Metadata>) => string | Promise<string>
+  /**
+   * Milliseconds without new bytes after which an unfinished upload expires (tus
+   * `expiration`): it is answered 410 and may be deleted. Needs a store with the
+   * `expiration` capability. Default: uploads never expire.
+   */
+  expireAfter?: number
+  /**
+   * With `expireAfter`, how often (ms) to delete expired uploads in the background. Default:
+   * no sweep; call `handler.deleteExpired()` yourself (e.g. from a cron job).
+   */
+  expirationSweepInterval?: number
+  /** Whether DELETE may remove an upload that has all its bytes. Default `true`. */
+  terminateFinished?: boolean
   /** Serialises requests per upload. Default: a {@link MemoryLocker}. */
   locker?: Locker
   /** Answer `Location` as a path (`/files/<id>`) instead of an absolute URL. Default `false`. */
@@ -23,7 +50,12 @@ export interface TusHandlerOptions {
 /** Options after validation, with defaults applied. */
 export interface ResolvedOptions {
   readonly path: string
-  readonly maxSize: number | undefined
+  readonly maxSize: MaxSize | undefined
+  readonly namingFunction: TusHandlerOptions['namingFunction']
+  readonly expireAfter: number | undefined
+  readonly expirationSweepInterval: number | undefined
+  readonly terminateFinished: boolean
+  readonly hooks: { readonly [K in keyof TusHooks]-?: TusHooks[K] | undefined }
   readonly locker: Locker
   readonly relativeLocation: boolean
   readonly maxMetadataSize: number
@@ -40,11 +72,37 @@ export function resolveOptions(options: TusHandlerOptions = {}): ResolvedOptions
   if (options.path !== undefined && typeof options.path !== 'string') {
     throw new TypeError('tuskit: options.path must be a string')
   }
-  checkSize('maxSize', options.maxSize)
+  if (typeof options.maxSize !== 'function') checkSize('maxSize', options.maxSize)
+  checkSize('expireAfter', options.expireAfter)
+  checkSize('expirationSweepInterval', options.expirationSweepInterval)
+  if (options.expirationSweepInterval !== undefined && options.expireAfter === undefined) {
+    throw new TypeError('tuskit: options.expirationSweepInterval needs options.expireAfter')
+  }
+  for (const name of [
+    'namingFunction',
+    'onIncomingRequest',
+    'onUploadCreate',
+    'onUploadFinish',
+    'onResponseError',
+  ] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new TypeError(`tuskit: options.${name} must be a function`)
+    }
+  }
   checkSize('maxMetadataSize', options.maxMetadataSize)
   return {
     path: normalisePath(options.path ?? '/files'),
     maxSize: options.maxSize,
+    namingFunction: options.namingFunction,
+    expireAfter: options.expireAfter,
+    expirationSweepInterval: options.expirationSweepInterval,
+    terminateFinished: options.terminateFinished ?? true,
+    hooks: {
+      onIncomingRequest: options.onIncomingRequest,
+      onUploadCreate: options.onUploadCreate,
+      onUploadFinish: options.onUploadFinish,
+      onResponseError: options.onResponseError,
+    },
     locker: options.locker ?? new MemoryLocker(),
     relativeLocation: options.relativeLocation ?? false,
     maxMetadataSize: options.maxMetadataSize ?? 4096,

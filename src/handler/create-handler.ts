@@ -3,13 +3,21 @@ import type { TLSSocket } from 'node:tls'
 import type { TusHandlerOptions } from '../options.js'
 import type { UploadStore } from '../stores/upload-store.js'
 import { writeNodeResponse } from './node-response.js'
-import { createTusCore } from './tus-core.js'
+import { createTusCore, type TusCore } from './tus-core.js'
 
 /** Called for requests outside the endpoint, or with an error the host app should see. */
 export type NextFunction = (err?: unknown) => void
 
-/** A Node request handler: mount it in Express or Connect, or call it from `node:http`. */
-export type TusHandler = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void
+/**
+ * A Node request handler: mount it in Express or Connect, or call it from `node:http`. It also
+ * carries the endpoint's `events`, `deleteExpired()` and `close()` (see {@link TusCore}).
+ */
+export type TusHandler = ((
+  req: IncomingMessage,
+  res: ServerResponse,
+  next?: NextFunction,
+) => void) &
+  Pick<TusCore, 'events' | 'deleteExpired' | 'close'>
 
 /**
  * Creates the tus endpoint as a Node `(req, res, next)` handler.
@@ -27,7 +35,7 @@ export type TusHandler = (req: IncomingMessage, res: ServerResponse, next?: Next
 export function createTusHandler(store: UploadStore, options: TusHandlerOptions = {}): TusHandler {
   const core = createTusCore(store, options)
 
-  return function tusHandler(req, res, next) {
+  function tusHandler(req: IncomingMessage, res: ServerResponse, next?: NextFunction): void {
     const abort = new AbortController()
     res.once('close', () => {
       if (!res.writableFinished) abort.abort()
@@ -41,6 +49,7 @@ export function createTusHandler(store: UploadStore, options: TusHandlerOptions 
         body: req,
         signal: abort.signal,
         protocol: (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http',
+        raw: req,
       })
       .then(
         (response) => {
@@ -54,4 +63,9 @@ export function createTusHandler(store: UploadStore, options: TusHandlerOptions 
         },
       )
   }
+  return Object.assign(tusHandler, {
+    events: core.events,
+    deleteExpired: core.deleteExpired,
+    close: core.close,
+  })
 }

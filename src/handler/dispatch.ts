@@ -27,7 +27,7 @@ export async function dispatch(
   allowed: Allowed,
 ): Promise<TusResponse> {
   const { method } = ctx.req
-  if (method === 'OPTIONS') return handleOptions(extensions, ctx.options.maxSize)
+  if (method === 'OPTIONS') return handleOptions(extensions, ctx.maxSize)
   checkTusResumable(ctx.req.headers['tus-resumable'])
 
   if (route.kind === 'collection') {

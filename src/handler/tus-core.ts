@@ -1,12 +1,14 @@
 import createDebug from 'debug'
 import { SUPPORTED_VERSIONS } from '../protocol/constants.js'
-import { isTusError, type TusError } from '../protocol/errors.js'
+import { TusError, isTusError } from '../protocol/errors.js'
 import { effectiveMethod } from '../protocol/headers.js'
 import { advertisedExtensions } from '../protocol/extensions.js'
 import { matchRoute } from '../protocol/route.js'
-import { resolveOptions, type TusHandlerOptions } from '../options.js'
+import { resolveOptions, type MaxSize, type TusHandlerOptions } from '../options.js'
 import type { UploadStore } from '../stores/upload-store.js'
 import { dispatch, type Allowed } from './dispatch.js'
+import { createEvents, type TusEvents } from './events.js'
+import type { HookRequest } from './hooks.js'
 import type { CoreRequest, MethodContext, TusRequest, TusResponse } from './types.js'
 
 const log = createDebug('tuskit:handler')
@@ -22,12 +24,30 @@ export interface TusCore {
    * (a store throwing a plain error), which the adapter hands to the host app.
    */
   handle(req: CoreRequest): Promise<TusResponse | undefined>
+  /** Typed events for observers: `created`, `progress`, `finished`, `terminated`, `expired`. */
+  readonly events: TusEvents
+  /**
+   * Deletes unfinished uploads idle for longer than `expireAfter`; resolves with how many.
+   * Resolves 0 without `expireAfter` or a store that can expire uploads.
+   */
+  deleteExpired(): Promise<number>
+  /** Stops the background expiration sweep, if any. */
+  close(): void
 }
 
 /** Builds the core; options are validated here, once. */
 export function createTusCore(store: UploadStore, options: TusHandlerOptions = {}): TusCore {
   const resolved = resolveOptions(options)
-  const extensions = advertisedExtensions(store.capabilities)
+  const { hooks } = resolved
+  const events = createEvents()
+  const canExpire = resolved.expireAfter !== undefined && store.capabilities.has('expiration')
+  if (resolved.expireAfter !== undefined && !canExpire) {
+    throw new TypeError('tuskit: options.expireAfter needs a store with the expiration capability')
+  }
+  const extensions = advertisedExtensions(
+    store.capabilities,
+    new Set(canExpire ? [] : ['expiration']),
+  )
   const uploadMethods = ['OPTIONS', 'HEAD', 'PATCH']
   if (extensions.includes('termination')) uploadMethods.push('DELETE')
   const allowed: Allowed = { collection: 'OPTIONS, POST', upload: uploadMethods.join(', ') }
@@ -36,34 +56,128 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
     const route = matchRoute(resolved.path, raw.url, raw.originalUrl)
     if (route === undefined) return undefined
     const started = Date.now()
-    const id = route.kind === 'upload' ? route.id : '-'
-    let method = raw.method
+    const id = route.kind === 'upload' ? route.id : undefined
+    let hookRequest: HookRequest = {
+      method: raw.method,
+      url: raw.url,
+      headers: raw.headers,
+      raw: raw.raw,
+    }
     try {
-      method = effectiveMethod(raw.method, raw.headers['x-http-method-override'])
+      const method = effectiveMethod(raw.method, raw.headers['x-http-method-override'])
+      hookRequest = { ...hookRequest, method }
+      if (method !== 'OPTIONS') await hooks.onIncomingRequest?.(hookRequest, id)
       const req: TusRequest = { ...raw, method }
-      const ctx: MethodContext = { req, store, options: resolved, base: route.base }
+      const ctx: MethodContext = {
+        req,
+        store,
+        options: resolved,
+        base: route.base,
+        maxSize: await resolveMaxSize(resolved.maxSize, hookRequest),
+        hookRequest,
+        events,
+      }
       const response = await dispatch(ctx, route, extensions, allowed)
-      log('%s %s %d %dms', method, id, response.status, Date.now() - started)
+      log('%s %s %d %dms', method, id ?? '-', response.status, Date.now() - started)
       return response
     } catch (err) {
-      if (isTusError(err)) {
-        log('%s %s %d %dms %s', method, id, err.status, Date.now() - started, err.code)
-        return errorResponse(err)
+      const tusErr = toTusError(err)
+      if (tusErr !== undefined) {
+        log(
+          '%s %s %d %dms %s',
+          hookRequest.method,
+          id ?? '-',
+          tusErr.status,
+          Date.now() - started,
+          tusErr.code,
+        )
+        return errorResponse(tusErr, hookRequest)
       }
       if (raw.signal.aborted) {
         // The client is gone: nobody to answer, nothing for the host app to see.
-        log('%s %s client gone: %s', method, id, (err as Error | undefined)?.message)
+        log(
+          '%s %s client gone: %s',
+          hookRequest.method,
+          id ?? '-',
+          (err as Error | undefined)?.message,
+        )
         return { status: 400, headers: {}, body: 'client closed the request' }
       }
-      log('%s %s failed: %O', method, id, err)
+      log('%s %s failed: %O', hookRequest.method, id ?? '-', err)
       throw err
     }
   }
-  return { handle }
+
+  async function errorResponse(err: TusError, req: HookRequest): Promise<TusResponse> {
+    const headers: Record<string, string> = { ...err.headers }
+    if (err.status === 412) headers['Tus-Version'] = SUPPORTED_VERSIONS.join(',')
+    let status = err.status
+    let body = err.message
+    if (hooks.onResponseError) {
+      try {
+        const replacement = await hooks.onResponseError(req, err)
+        if (replacement) ({ status, body } = replacement)
+      } catch (hookErr) {
+        log('onResponseError failed: %O', hookErr)
+      }
+    }
+    return { status, headers, body: oneLine(body) }
+  }
+
+  async function deleteExpired(): Promise<number> {
+    if (!canExpire || resolved.expireAfter === undefined || !store.deleteExpired) return 0
+    const count = await store.deleteExpired(new Date(Date.now() - resolved.expireAfter))
+    if (count > 0) events.emit('expired', count)
+    return count
+  }
+
+  let sweep: NodeJS.Timeout | undefined
+  if (canExpire && resolved.expirationSweepInterval !== undefined) {
+    sweep = setInterval(() => {
+      deleteExpired().catch((err: unknown) => log('expiration sweep failed: %O', err))
+    }, resolved.expirationSweepInterval)
+    sweep.unref()
+  }
+
+  return {
+    handle,
+    events,
+    deleteExpired,
+    close() {
+      if (sweep !== undefined) clearInterval(sweep)
+      sweep = undefined
+    },
+  }
 }
 
-function errorResponse(err: TusError): TusResponse {
-  const headers: Record<string, string> = { ...err.headers }
-  if (err.status === 412) headers['Tus-Version'] = SUPPORTED_VERSIONS.join(',')
-  return { status: err.status, headers, body: err.message }
+async function resolveMaxSize(
+  maxSize: MaxSize | undefined,
+  req: HookRequest,
+): Promise<number | undefined> {
+  if (typeof maxSize !== 'function') return maxSize
+  const value = await maxSize(req)
+  if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+    throw new TypeError(`tuskit: options.maxSize returned ${String(value)}`)
+  }
+  return value
+}
+
+/** A TusError, or an error from a hook that carries an HTTP status; `undefined` otherwise. */
+function toTusError(err: unknown): TusError | undefined {
+  if (isTusError(err)) return err
+  if (typeof err !== 'object' || err === null) return undefined
+  const { status, statusCode, message } = err as {
+    status?: unknown
+    statusCode?: unknown
+    message?: unknown
+  }
+  const code = typeof status === 'number' ? status : statusCode
+  if (typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 599) {
+    return undefined
+  }
+  return new TusError('ERR_REFUSED', code, typeof message === 'string' ? message : 'refused')
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ')
 }

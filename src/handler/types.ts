@@ -2,6 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { ResolvedOptions } from '../options.js'
 import type { UploadStore } from '../stores/upload-store.js'
+import type { HookRequest } from './hooks.js'
+import type { TusEvents } from './events.js'
 
 /** The framework-free shape of a request, which every adapter builds. */
 export interface TusRequest {
@@ -14,6 +16,8 @@ export interface TusRequest {
   readonly signal: AbortSignal
   /** `http` or `https`, for absolute `Location`s. */
   readonly protocol: 'http' | 'https'
+  /** The adapter's own request object, passed to hooks (`IncomingMessage` for Node). */
+  readonly raw: unknown
 }
 
 /** A request as an adapter hands it to the core, before routing and method override. */
@@ -41,6 +45,12 @@ export interface MethodContext {
   readonly options: ResolvedOptions
   /** URL path of the endpoint, without a trailing slash (`/files`). */
   readonly base: string
+  /** `maxSize` for this request (a function option is called once per request). */
+  readonly maxSize: number | undefined
+  /** What hooks see of this request. */
+  readonly hookRequest: HookRequest
+  /** Observers' events. */
+  readonly events: TusEvents
 }
 
 /** Context of a method aimed at one upload. */

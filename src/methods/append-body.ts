@@ -15,7 +15,7 @@ export async function appendBody(
   interrupt: AbortSignal,
 ): Promise<Upload> {
   const contentLength = optionalInt(ctx.req.headers['content-length'], 'ERR_INVALID_CONTENT_LENGTH')
-  const { maxSize } = ctx.options
+  const { maxSize } = ctx
   const limit =
     upload.size !== undefined
       ? upload.size - upload.offset

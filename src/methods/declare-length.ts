@@ -15,7 +15,7 @@ export async function declareLength(
     if (upload.size === length) return upload
     throw tusError('ERR_LENGTH_ALREADY_SET')
   }
-  const { maxSize } = ctx.options
+  const { maxSize } = ctx
   if (maxSize !== undefined && length > maxSize) throw tusError('ERR_MAX_SIZE_EXCEEDED')
   if (length < upload.offset) throw tusError('ERR_LENGTH_BELOW_OFFSET')
   if (ctx.store.declareLength === undefined) throw tusError('ERR_DEFER_NOT_SUPPORTED')

@@ -1,6 +1,7 @@
 import { tusError } from '../protocol/errors.js'
 import type { TusResponse, UploadContext } from '../handler/types.js'
 import { withUploadLock } from './with-lock.js'
+import { isComplete } from '../stores/upload-store.js'
 
 /** DELETE (termination): a running PATCH is interrupted first, then the upload is removed. */
 export async function handleDelete(ctx: UploadContext): Promise<TusResponse> {
@@ -9,8 +10,12 @@ export async function handleDelete(ctx: UploadContext): Promise<TusResponse> {
     throw tusError('ERR_METHOD_NOT_ALLOWED')
   }
   await withUploadLock(ctx, async () => {
-    await ctx.store.get(ctx.id)
+    const upload = await ctx.store.get(ctx.id)
+    if (!ctx.options.terminateFinished && isComplete(upload)) {
+      throw tusError('ERR_TERMINATION_REFUSED')
+    }
     await remove(ctx.id)
   })
+  ctx.events.emit('terminated', ctx.id)
   return { status: 204, headers: {} }
 }

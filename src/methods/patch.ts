@@ -9,6 +9,7 @@ import type { TusResponse, UploadContext } from '../handler/types.js'
 import { appendBody } from './append-body.js'
 import { declareLength } from './declare-length.js'
 import { withUploadLock } from './with-lock.js'
+import { addExpires, afterWrite, getLive } from './lifecycle.js'
 
 /** PATCH: appends the body at `Upload-Offset`, which must equal the stored offset. */
 export async function handlePatch(ctx: UploadContext): Promise<TusResponse> {
@@ -19,14 +20,20 @@ export async function handlePatch(ctx: UploadContext): Promise<TusResponse> {
   const offset = parseNonNegativeInt(rawOffset, 'ERR_INVALID_OFFSET')
   const length = optionalInt(headers['upload-length'], 'ERR_INVALID_UPLOAD_LENGTH')
 
-  const upload = await withUploadLock(ctx, async (interrupt) => {
-    let current = await ctx.store.get(ctx.id)
+  const response: TusResponse = { status: 204, headers: {} }
+  await withUploadLock(ctx, async (interrupt) => {
+    const before = await getLive(ctx)
+    let current = before
     // Offset first: a 409 must leave the upload unmodified, declared length included.
     if (current.offset !== offset) {
       throw tusError('ERR_OFFSET_MISMATCH', undefined, { 'Upload-Offset': String(current.offset) })
     }
     if (length !== undefined) current = await declareLength(ctx, current, length)
-    return appendBody(ctx, current, interrupt)
+    const after = await appendBody(ctx, current, interrupt)
+    response.headers['Upload-Offset'] = String(after.offset)
+    addExpires(ctx, after, response.headers)
+    // Still under the lock: the finish hook runs once, before any other request sees the end.
+    await afterWrite(ctx, before, after, response.headers)
   })
-  return { status: 204, headers: { 'Upload-Offset': String(upload.offset) } }
+  return response
 }

@@ -1,11 +1,13 @@
 import { TusError, isTusError, tusError } from '../protocol/errors.js'
 import { isOffsetOctetStream, optionalInt, parseDeferLength, single } from '../protocol/headers.js'
 import { parseMetadata } from '../protocol/metadata.js'
-import { newUploadId } from '../protocol/upload-id.js'
+import { isValidUploadId, newUploadId } from '../protocol/upload-id.js'
+import { isComplete } from '../stores/upload-store.js'
 import type { MethodContext, TusResponse, UploadContext } from '../handler/types.js'
 import { uploadUrl } from '../handler/location.js'
 import { appendBody } from './append-body.js'
 import { withUploadLock } from './with-lock.js'
+import { addExpires, afterWrite, finish } from './lifecycle.js'
 
 /**
  * POST (creation): validates every header before anything is stored, creates the upload and,
@@ -20,25 +22,37 @@ export async function handlePost(ctx: MethodContext): Promise<TusResponse> {
   if (deferred && !ctx.store.capabilities.has('creation-defer-length')) {
     throw tusError('ERR_DEFER_NOT_SUPPORTED')
   }
-  const { maxSize } = ctx.options
+  const { maxSize } = ctx
   if (maxSize !== undefined && size !== undefined && size > maxSize) {
     throw tusError('ERR_MAX_SIZE_EXCEEDED')
   }
   const rawMetadata = single(headers['upload-metadata'])
-  const metadata =
+  let metadata =
     rawMetadata === undefined ? {} : parseMetadata(rawMetadata, ctx.options.maxMetadataSize)
   const withBody = isOffsetOctetStream(headers['content-type'])
 
-  const id = newUploadId()
-  let upload = await ctx.store.create({ id, size, metadata })
+  const { namingFunction, hooks } = ctx.options
+  const changes = await hooks.onUploadCreate?.(ctx.hookRequest, { size, metadata })
+  if (changes?.metadata) metadata = changes.metadata
+  const id =
+    changes?.id ??
+    (namingFunction ? await namingFunction(ctx.hookRequest, metadata) : newUploadId())
+  if (typeof id !== 'string' || !isValidUploadId(id)) {
+    throw new TypeError(`tuskit: upload id ${JSON.stringify(id)} is not [A-Za-z0-9_-]{1,128}`)
+  }
+  const created = await ctx.store.create({ id, size, metadata })
+  let upload = created
+  ctx.events.emit('created', created)
   const response: TusResponse = {
     status: 201,
     headers: { Location: uploadUrl(ctx, id) },
   }
+  if (isComplete(created)) await finish(ctx, created, response.headers)
   if (withBody) {
     const uctx: UploadContext = { ...ctx, id }
     try {
-      upload = await withUploadLock(uctx, (interrupt) => appendBody(uctx, upload, interrupt))
+      upload = await withUploadLock(uctx, (interrupt) => appendBody(uctx, created, interrupt))
+      await afterWrite(ctx, created, upload, response.headers)
     } catch (err) {
       // The upload exists either way: tell the client where, so it can resume.
       if (!isTusError(err)) throw err
@@ -46,5 +60,6 @@ export async function handlePost(ctx: MethodContext): Promise<TusResponse> {
     }
     response.headers['Upload-Offset'] = String(upload.offset)
   }
+  addExpires(ctx, upload, response.headers)
   return response
 }

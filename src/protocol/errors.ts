@@ -8,6 +8,9 @@ export const ERRORS = {
   ERR_UNSUPPORTED_VERSION: { status: 412, message: 'Tus-Resumable version is not supported' },
   ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed on this resource' },
   ERR_UPLOAD_NOT_FOUND: { status: 404, message: 'upload not found' },
+  ERR_UPLOAD_EXPIRED: { status: 410, message: 'upload expired' },
+  ERR_TERMINATION_REFUSED: { status: 403, message: 'finished uploads cannot be terminated' },
+  ERR_REFUSED: { status: 403, message: 'request refused' },
   ERR_UPLOAD_EXISTS: { status: 409, message: 'an upload with this id already exists' },
   ERR_INVALID_UPLOAD_LENGTH: {
     status: 400,
@@ -49,6 +52,18 @@ export const ERRORS = {
     message: 'upload was interrupted by a newer request for the same upload',
   },
   ERR_LOCK_TIMEOUT: { status: 423, message: 'upload is locked by another request; retry later' },
+  ERR_INVALID_CONCAT: { status: 400, message: 'Upload-Concat is malformed' },
+  ERR_CONCAT_NOT_SUPPORTED: {
+    status: 501,
+    message: 'this server does not support upload concatenation',
+  },
+  ERR_FINAL_LENGTH: {
+    status: 400,
+    message: 'a final upload takes its length from its parts; send no Upload-Length',
+  },
+  ERR_PART_NOT_FOUND: { status: 400, message: 'an upload listed in Upload-Concat does not exist' },
+  ERR_NOT_PARTIAL: { status: 400, message: 'Upload-Concat may only list partial uploads' },
+  ERR_MODIFY_FINAL: { status: 403, message: 'a final upload cannot be modified' },
 } as const satisfies Record<string, { status: number; message: string }>
 
 /** A stable identifier for each error tuskit can answer with. */
