@@ -56,13 +56,18 @@ export interface UploadInit {
 
 /** A digest the appended bytes must match (tus `checksum`). */
 export interface ChecksumSpec {
-  /** Lower-case algorithm name, e.g. `sha1`. */
-  readonly algorithm: string
+  /**
+   * Lower-case algorithm names (`sha1`, …) to digest the body with while it streams: the one
+   * `Upload-Checksum` names or, for `checksum-trailer` (whose algorithm only arrives with the
+   * trailer), every algorithm offered. `createChecksumVerifier` does the bookkeeping.
+   */
+  readonly algorithms: readonly string[]
   /**
    * The expected digest, read once the body has ended: for `checksum-trailer` it only arrives
-   * as an HTTP trailer. `undefined` then means no checksum was sent after all.
+   * as an HTTP trailer. `undefined` then means no checksum was sent after all (the append is
+   * still all or nothing). Throws a 400 `TusError` for a malformed trailer.
    */
-  readonly expected: () => Buffer | undefined
+  readonly expected: () => { readonly algorithm: string; readonly digest: Buffer } | undefined
 }
 
 /** Limits and cancellation for one `append`. */
@@ -114,11 +119,26 @@ export interface UploadStore {
   /** Deletes an upload and its bytes (capability `termination`). */
   remove?(id: string): Promise<void>
 
+  /**
+   * Fills the final upload `id` (created with `concat: { kind: 'final', ... }`) with the bytes
+   * of `parts`, in order (capability `concatenation`). `parts` are the complete partial
+   * uploads the final lists, as `get` returned them, repeats included. Streams: never holds
+   * a whole part in memory. All or nothing, even across a crash: until it resolves, `get`
+   * reports the final with offset 0, never with a half-written body. Resolves with the final,
+   * complete, its size the sum of the parts' sizes. The parts are left as they are. Calling
+   * it again on a complete final resolves with it unchanged. Rejects with a `TusError` when a
+   * part is missing or shorter than its size, and with a 404 for an unknown final.
+   */
+  concatenate?(id: string, parts: readonly Upload[]): Promise<Upload>
+
   /** Streams stored bytes, `end` inclusive (capability `read`). */
   read?(id: string, range?: { start: number; end: number }): Promise<Readable>
 
-  /** Removes unfinished uploads past `expiresAt`; resolves with how many (`expiration`). */
-  deleteExpired?(now: Date): Promise<number>
+  /**
+   * Removes unfinished uploads whose `updatedAt` is before `before`; resolves with how many
+   * (capability `expiration`). The handler decides the period (`expireAfter`).
+   */
+  deleteExpired?(before: Date): Promise<number>
 }
 
 /** Whether an upload has all its bytes. */

@@ -184,6 +184,26 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
       await assertStatus(store.remove(id), 404, 'second remove')
     })
 
+    it('deletes only unfinished uploads idle since before the cutoff (expiration)', async (t) => {
+      const store = await makeStore()
+      if (!store.capabilities.has('expiration') || !store.deleteExpired) {
+        return t.skip('store has no expiration capability')
+      }
+      const idle = newUploadId()
+      const done = newUploadId()
+      await store.create({ id: idle, size: 10, metadata: {} })
+      await store.append(idle, 0, Readable.from([Buffer.from('abc')]), { maxBytes: 10 })
+      await store.create({ id: done, size: 2, metadata: {} })
+      await store.append(done, 0, Readable.from([Buffer.from('ok')]), { maxBytes: 2 })
+      const updatedAt = (await store.get(idle)).updatedAt
+      assert.ok(updatedAt instanceof Date, 'expiring stores report updatedAt')
+      assert.equal(await store.deleteExpired(new Date(Date.now() - 60_000)), 0)
+      assert.equal((await store.get(idle)).offset, 3)
+      assert.equal(await store.deleteExpired(new Date(Date.now() + 60_000)), 1)
+      await assertStatus(store.get(idle), 404, 'get of an expired upload')
+      assert.equal((await store.get(done)).offset, 2, 'finished uploads never expire')
+    })
+
     it('reads byte ranges (read)', async (t) => {
       const store = await makeStore()
       if (!store.capabilities.has('read') || !store.read) {

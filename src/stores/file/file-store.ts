@@ -1,15 +1,23 @@
 import { mkdirSync } from 'node:fs'
 import { createReadStream } from 'node:fs'
-import { open, readFile, stat, unlink } from 'node:fs/promises'
+import { open, readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import createDebug from 'debug'
 import { TusError, tusError } from '../../protocol/errors.js'
 import { isValidUploadId } from '../../protocol/upload-id.js'
 import type { Metadata } from '../../protocol/metadata.js'
-import type { AppendOptions, Capability, Upload, UploadInit, UploadStore } from '../upload-store.js'
+import {
+  isComplete,
+  type AppendOptions,
+  type Capability,
+  type Upload,
+  type UploadInit,
+  type UploadStore,
+} from '../upload-store.js'
 import { syncDirectory, writeFileAtomic } from './atomic-write.js'
 import { FileSink } from './file-sink.js'
+import { commitConcatenation, writeConcatenation } from './concat-files.js'
 import { pump } from '../../streams/pump.js'
 
 const log = createDebug('tuskit:file-store')
@@ -34,6 +42,8 @@ interface InfoFile {
   size: number | null
   metadata: Metadata
   createdAt: string
+  /** Set for the parts and results of tus `concatenation`. */
+  concat?: Upload['concat']
 }
 
 /**
@@ -46,7 +56,9 @@ export class FileStore implements UploadStore {
   readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
     'creation-defer-length',
     'termination',
+    'concatenation',
     'read',
+    'expiration',
   ])
   readonly directory: string
   private readonly fsync: boolean
@@ -79,6 +91,7 @@ export class FileStore implements UploadStore {
       size: init.size ?? null,
       metadata: { ...init.metadata },
       createdAt: new Date().toISOString(),
+      ...(init.concat !== undefined ? { concat: init.concat } : {}),
     }
     // The data file is created exclusively first so two creations of one id cannot both win;
     // the info file appears atomically after it, and only then does the upload exist.
@@ -104,21 +117,29 @@ export class FileStore implements UploadStore {
   }
 
   private async storedBytes(id: string): Promise<number> {
+    return (await this.dataStat(id)).size
+  }
+
+  /** Size and last write of the data file; a missing one (crash during create) is empty. */
+  private async dataStat(id: string): Promise<{ size: number; mtime?: Date }> {
     try {
-      return (await stat(this.dataPath(id))).size
+      const { size, mtime } = await stat(this.dataPath(id))
+      return { size, mtime }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { size: 0 }
       throw err
     }
   }
 
   async get(id: string): Promise<Upload> {
     const info = await this.readInfo(id)
-    return toUpload(info, await this.storedBytes(id))
+    const { size, mtime } = await this.dataStat(id)
+    return toUpload(info, size, mtime)
   }
 
   async append(id: string, offset: number, body: Readable, opts: AppendOptions): Promise<Upload> {
     const info = await this.readInfo(id)
+    if (info.concat?.kind === 'final') throw tusError('ERR_MODIFY_FINAL')
     if (this.appending.has(id)) {
       throw new TusError('ERR_LOCK_TIMEOUT', 423, 'upload is being written by another request')
     }
@@ -145,7 +166,7 @@ export class FileStore implements UploadStore {
       }
       log('appended %s +%d at %d%s', id, sink.written, offset, failure ? ' (interrupted)' : '')
       if (failure !== undefined) throw failure
-      return toUpload(info, offset + sink.written)
+      return toUpload(info, offset + sink.written, new Date())
     } finally {
       this.appending.delete(id)
     }
@@ -174,18 +195,93 @@ export class FileStore implements UploadStore {
     if (this.fsync) await syncDirectory(this.directory)
   }
 
+  /**
+   * Streams the parts' bytes into a temporary file, records the final's size in its info file,
+   * then renames the temporary file over the (empty) data file. A crash before the rename
+   * leaves the final empty, so it reads as not yet concatenated and is concatenated again.
+   */
+  async concatenate(id: string, parts: readonly Upload[]): Promise<Upload> {
+    const info = await this.readInfo(id)
+    if (info.concat?.kind !== 'final') throw new TypeError(`FileStore: ${id} is not a final upload`)
+    let size = 0
+    for (const part of parts) {
+      if (part.size === undefined || part.offset !== part.size) {
+        throw tusError('ERR_PART_NOT_FOUND', 'a part of this final upload is incomplete')
+      }
+      size += part.size
+    }
+    if (info.size !== null && info.size !== size) {
+      throw new Error(`FileStore: the parts of ${id} add up to ${size} bytes, not ${info.size}`)
+    }
+    const stored = await this.storedBytes(id)
+    if (info.size !== null && stored === info.size) return toUpload(info, stored)
+    if (this.appending.has(id)) {
+      throw new TusError('ERR_LOCK_TIMEOUT', 423, 'upload is being written by another request')
+    }
+    this.appending.add(id)
+    try {
+      const sources = parts.map((p) => ({ path: this.dataPath(p.id), length: size && p.size! }))
+      const tmp = await writeConcatenation(this.dataPath(id), sources, this.fsync)
+      const next: InfoFile = { ...info, size }
+      if (info.size === null) {
+        await writeFileAtomic(this.infoPath(id), JSON.stringify(next), this.fsync).catch(
+          async (err: unknown) => {
+            await unlink(tmp).catch(() => undefined)
+            throw err
+          },
+        )
+      }
+      await commitConcatenation(tmp, this.dataPath(id), this.fsync)
+      log('concatenated %s from %d parts, %d bytes', id, parts.length, size)
+      return toUpload(next, size, new Date())
+    } finally {
+      this.appending.delete(id)
+    }
+  }
+
+  /**
+   * Removes unfinished uploads whose bytes were last written before `before`, and temporary
+   * files a crash left behind that are as old. Uploads being appended to in this process are
+   * skipped.
+   */
+  async deleteExpired(before: Date): Promise<number> {
+    let removed = 0
+    for (const name of await readdir(this.directory)) {
+      const path = join(this.directory, name)
+      if (name.endsWith('.tmp')) {
+        const { mtime } = await stat(path).catch(() => ({ mtime: new Date() }))
+        if (mtime < before) await unlink(path).catch(() => undefined)
+        continue
+      }
+      const id = name.slice(0, -'.json'.length)
+      if (!name.endsWith('.json') || !isValidUploadId(id) || this.appending.has(id)) continue
+      const upload = await this.get(id).catch(() => undefined)
+      if (upload === undefined || isComplete(upload)) continue
+      if ((upload.updatedAt ?? upload.createdAt) >= before) continue
+      await this.remove(id).then(
+        () => removed++,
+        () => undefined,
+      )
+    }
+    log('deleted %d expired uploads', removed)
+    return removed
+  }
+
   async read(id: string, range?: { start: number; end: number }): Promise<Readable> {
     await this.readInfo(id)
     return createReadStream(this.dataPath(id), range ?? {})
   }
 }
 
-function toUpload(info: InfoFile, offset: number): Upload {
+function toUpload(info: InfoFile, offset: number, updatedAt?: Date): Upload {
+  const createdAt = new Date(info.createdAt)
   return {
     id: info.id,
     size: info.size ?? undefined,
     offset,
     metadata: info.metadata,
-    createdAt: new Date(info.createdAt),
+    createdAt,
+    updatedAt: updatedAt ?? createdAt,
+    ...(info.concat !== undefined ? { concat: info.concat } : {}),
   }
 }
