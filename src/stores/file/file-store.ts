@@ -220,7 +220,7 @@ export class FileStore implements UploadStore {
     }
     this.appending.add(id)
     try {
-      const sources = parts.map((p) => ({ path: this.dataPath(p.id), length: size && p.size! }))
+      const sources = parts.map((p) => ({ path: this.dataPath(p.id), length: p.size ?? 0 }))
       const tmp = await writeConcatenation(this.dataPath(id), sources, this.fsync)
       const next: InfoFile = { ...info, size }
       if (info.size === null) {
