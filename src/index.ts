@@ -13,7 +13,17 @@
  * @module
  */
 export { createTusHandler, type TusHandler, type NextFunction } from './handler/create-handler.js'
-export type { TusHandlerOptions } from './options.js'
+export type { TusHandlerOptions, MaxSize } from './options.js'
+export { createTusCore, type TusCore } from './handler/tus-core.js'
+export type { CoreRequest, TusResponse } from './handler/types.js'
+export type {
+  TusHooks,
+  HookRequest,
+  UploadCreateResult,
+  UploadFinishResult,
+  ErrorReplacement,
+} from './handler/hooks.js'
+export type { TusEvents, TusEventMap } from './handler/events.js'
 export { FileStore, type FileStoreOptions } from './stores/file/file-store.js'
 export {
   isComplete,
@@ -22,6 +32,8 @@ export {
   type UploadInit,
   type UploadStore,
   type AppendOptions,
+  type ChecksumSpec,
+  type ConcatInfo,
 } from './stores/upload-store.js'
 export type { Locker, Release } from './lockers/locker.js'
 export { MemoryLocker, type MemoryLockerOptions } from './lockers/memory-locker.js'

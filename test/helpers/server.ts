@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createTusHandler, FileStore, type TusHandlerOptions } from '../../src/index.js'
+import {
+  createTusHandler,
+  FileStore,
+  type TusHandler,
+  type TusHandlerOptions,
+} from '../../src/index.js'
 
 /** A real tuskit server on 127.0.0.1 with a FileStore in a fresh temp folder. */
 export interface TestServer {
@@ -14,6 +19,8 @@ export interface TestServer {
   endpoint: string
   directory: string
   store: FileStore
+  /** The tuskit handler itself (events, deleteExpired). */
+  handler: TusHandler
   close(): Promise<void>
 }
 
@@ -39,7 +46,9 @@ export async function startServer(
     endpoint: `${origin}${options.path ?? '/files'}`,
     directory,
     store,
+    handler: tus,
     async close() {
+      tus.close()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       if (storeOptions.directory === undefined)
