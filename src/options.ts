@@ -3,6 +3,7 @@ import { MemoryLocker } from './lockers/memory-locker.js'
 import { normalisePath } from './protocol/route.js'
 import type { HookRequest, TusHooks } from './handler/hooks.js'
 import type { Metadata } from './protocol/metadata.js'
+import { resolveCors, type CorsOptions, type ResolvedCors } from './handler/cors.js'
 
 /** Largest upload size, fixed or decided per request (e.g. by the user's plan). */
 export type MaxSize =
@@ -45,6 +46,25 @@ export interface TusHandlerOptions extends TusHooks {
   relativeLocation?: boolean
   /** Longest `Upload-Metadata` header accepted, in bytes. Default 4096. */
   maxMetadataSize?: number
+  /**
+   * Serve uploads back with `GET` (bytes stored so far, `Range` supported). Types that a
+   * browser could run (HTML, SVG, …) are always sent as an `application/octet-stream`
+   * attachment. Needs a store with the `read` capability; `false` answers GET with 405.
+   * Default `true`.
+   */
+  download?: boolean
+  /**
+   * CORS for browser clients on other origins, applied to every response of the endpoint.
+   * `false` sends no CORS headers at all (for apps or proxies that add their own). Default:
+   * any origin (`{ origins: '*' }`), no credentials.
+   */
+  cors?: false | CorsOptions
+  /**
+   * Build the absolute `Location` from `Forwarded` / `X-Forwarded-Host`, `X-Forwarded-Proto`
+   * and `X-Forwarded-Prefix`. Only behind a proxy that sets or strips them: clients can send
+   * them too. Default `false`.
+   */
+  respectForwardedHeaders?: boolean
 }
 
 /** Options after validation, with defaults applied. */
@@ -59,6 +79,10 @@ export interface ResolvedOptions {
   readonly locker: Locker
   readonly relativeLocation: boolean
   readonly maxMetadataSize: number
+  readonly download: boolean
+  /** `undefined` when CORS is off. */
+  readonly cors: ResolvedCors | undefined
+  readonly respectForwardedHeaders: boolean
 }
 
 function checkSize(name: string, value: number | undefined): void {
@@ -90,6 +114,11 @@ export function resolveOptions(options: TusHandlerOptions = {}): ResolvedOptions
     }
   }
   checkSize('maxMetadataSize', options.maxMetadataSize)
+  for (const name of ['download', 'respectForwardedHeaders'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean') {
+      throw new TypeError(`tuskit: options.${name} must be a boolean`)
+    }
+  }
   return {
     path: normalisePath(options.path ?? '/files'),
     maxSize: options.maxSize,
@@ -106,5 +135,8 @@ export function resolveOptions(options: TusHandlerOptions = {}): ResolvedOptions
     locker: options.locker ?? new MemoryLocker(),
     relativeLocation: options.relativeLocation ?? false,
     maxMetadataSize: options.maxMetadataSize ?? 4096,
+    download: options.download ?? true,
+    cors: resolveCors(options.cors),
+    respectForwardedHeaders: options.respectForwardedHeaders ?? false,
   }
 }

@@ -4,6 +4,7 @@ import { checkTusResumable } from '../protocol/headers.js'
 import { isValidUploadId } from '../protocol/upload-id.js'
 import type { Route } from '../protocol/route.js'
 import { handleDelete } from '../methods/delete.js'
+import { handleGet } from '../methods/get.js'
 import { handleHead } from '../methods/head.js'
 import { handleOptions } from '../methods/options.js'
 import { handlePatch } from '../methods/patch.js'
@@ -28,7 +29,8 @@ export async function dispatch(
 ): Promise<TusResponse> {
   const { method } = ctx.req
   if (method === 'OPTIONS') return handleOptions(extensions, ctx.maxSize)
-  checkTusResumable(ctx.req.headers['tus-resumable'])
+  // A download is plain HTTP (a browser link), so GET needs no Tus-Resumable.
+  if (method !== 'GET') checkTusResumable(ctx.req.headers['tus-resumable'])
 
   if (route.kind === 'collection') {
     if (method === 'POST') return handlePost(ctx)
@@ -43,6 +45,9 @@ export async function dispatch(
       return handlePatch(uctx)
     case 'DELETE':
       if (extensions.includes('termination')) return handleDelete(uctx)
+      break
+    case 'GET':
+      if (ctx.options.download && ctx.store.capabilities.has('read')) return handleGet(uctx)
       break
   }
   throw tusError('ERR_METHOD_NOT_ALLOWED', undefined, { Allow: allowed.upload })

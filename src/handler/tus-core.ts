@@ -7,6 +7,7 @@ import { matchRoute } from '../protocol/route.js'
 import { resolveOptions, type MaxSize, type TusHandlerOptions } from '../options.js'
 import type { UploadStore } from '../stores/upload-store.js'
 import { dispatch, type Allowed } from './dispatch.js'
+import { applyCors } from './cors.js'
 import { createEvents, type TusEvents } from './events.js'
 import type { HookRequest } from './hooks.js'
 import type { CoreRequest, MethodContext, TusRequest, TusResponse } from './types.js'
@@ -50,9 +51,16 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
   )
   const uploadMethods = ['OPTIONS', 'HEAD', 'PATCH']
   if (extensions.includes('termination')) uploadMethods.push('DELETE')
+  if (resolved.download && store.capabilities.has('read')) uploadMethods.push('GET')
   const allowed: Allowed = { collection: 'OPTIONS, POST', upload: uploadMethods.join(', ') }
 
   async function handle(raw: CoreRequest): Promise<TusResponse | undefined> {
+    const response = await respond(raw)
+    const { cors } = resolved
+    return response === undefined || cors === undefined ? response : applyCors(cors, raw, response)
+  }
+
+  async function respond(raw: CoreRequest): Promise<TusResponse | undefined> {
     const route = matchRoute(resolved.path, raw.url, raw.originalUrl)
     if (route === undefined) return undefined
     const started = Date.now()

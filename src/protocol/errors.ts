@@ -52,6 +52,7 @@ export const ERRORS = {
     message: 'upload was interrupted by a newer request for the same upload',
   },
   ERR_LOCK_TIMEOUT: { status: 423, message: 'upload is locked by another request; retry later' },
+  ERR_RANGE_NOT_SATISFIABLE: { status: 416, message: 'Range is outside the stored bytes' },
   ERR_INVALID_CONCAT: { status: 400, message: 'Upload-Concat is malformed' },
   ERR_CONCAT_NOT_SUPPORTED: {
     status: 501,

@@ -337,7 +337,7 @@ test('POST on an upload URL: 405 with Allow', async () => {
     const { url } = await create(s)
     const res = await post(url, { 'Upload-Length': '5' })
     await assertTusError(res, 405, 'POST')
-    assert.equal(res.headers.get('allow'), 'OPTIONS, HEAD, PATCH, DELETE')
+    assert.equal(res.headers.get('allow'), 'OPTIONS, HEAD, PATCH, DELETE, GET')
     assert.equal(await offsetOf(url), 0)
     assert.equal((await storeFiles(s)).length, 2)
   } finally {
