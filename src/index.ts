@@ -41,4 +41,11 @@ export { MemoryLocker, type MemoryLockerOptions } from './lockers/memory-locker.
 export { TusError, ERRORS, tusError, isTusError, type TusErrorCode } from './protocol/errors.js'
 export { parseMetadata, stringifyMetadata, type Metadata } from './protocol/metadata.js'
 export { isValidUploadId, newUploadId } from './protocol/upload-id.js'
+export {
+  CHECKSUM_ALGORITHMS,
+  createChecksumVerifier,
+  parseChecksum,
+  type Checksum,
+  type ChecksumVerifier,
+} from './protocol/checksum.js'
 export { TUS_VERSION } from './protocol/constants.js'

@@ -50,6 +50,7 @@ export function createTusHandler(store: UploadStore, options: TusHandlerOptions 
         signal: abort.signal,
         protocol: (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http',
         raw: req,
+        trailers: () => req.trailers,
       })
       .then(
         (response) => {

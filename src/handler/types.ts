@@ -18,6 +18,11 @@ export interface TusRequest {
   readonly protocol: 'http' | 'https'
   /** The adapter's own request object, passed to hooks (`IncomingMessage` for Node). */
   readonly raw: unknown
+  /**
+   * The HTTP trailers (lower-case names), complete once `body` has ended; for
+   * `checksum-trailer`. Adapters that cannot read trailers leave it out.
+   */
+  readonly trailers?: () => Readonly<Record<string, string | undefined>>
 }
 
 /** A request as an adapter hands it to the core, before routing and method override. */

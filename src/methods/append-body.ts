@@ -1,18 +1,19 @@
 import { tusError, isTusError } from '../protocol/errors.js'
 import { optionalInt } from '../protocol/headers.js'
-import type { Upload } from '../stores/upload-store.js'
+import type { ChecksumSpec, Upload } from '../stores/upload-store.js'
 import type { UploadContext } from '../handler/types.js'
 
 /**
  * Streams the request body into an upload at its current offset, for PATCH and for
  * creation-with-upload. The caller holds the upload's lock; `interrupt` is that lock's
  * contention signal. Bytes are capped at the remaining length (or the max size while the
- * length is deferred).
+ * length is deferred). With a `checksum` (see checksum-option.ts) the append is all or nothing.
  */
 export async function appendBody(
   ctx: UploadContext,
   upload: Upload,
   interrupt: AbortSignal,
+  checksum?: ChecksumSpec,
 ): Promise<Upload> {
   const contentLength = optionalInt(ctx.req.headers['content-length'], 'ERR_INVALID_CONTENT_LENGTH')
   const { maxSize } = ctx
@@ -23,11 +24,12 @@ export async function appendBody(
   if (contentLength !== undefined && contentLength > limit) {
     throw tusError(upload.size !== undefined ? 'ERR_BODY_TOO_LARGE' : 'ERR_MAX_SIZE_EXCEEDED')
   }
-  if (contentLength === 0) return upload
+  if (contentLength === 0 && checksum === undefined) return upload
   try {
     return await ctx.store.append(ctx.id, upload.offset, ctx.req.body, {
       maxBytes: limit,
       signal: interrupt,
+      ...(checksum !== undefined ? { checksum } : {}),
     })
   } catch (err) {
     if (isTusError(err)) throw err
@@ -37,7 +39,12 @@ export async function appendBody(
       throw tusError('ERR_UPLOAD_INTERRUPTED')
     }
     if (ctx.req.signal.aborted || isDisconnect(err)) {
-      throw tusError('ERR_BODY_INCOMPLETE')
+      throw checksum === undefined
+        ? tusError('ERR_BODY_INCOMPLETE')
+        : tusError(
+            'ERR_BODY_INCOMPLETE',
+            'request body ended before it was complete; nothing was stored',
+          )
     }
     throw err
   }

@@ -7,6 +7,7 @@ import {
 } from '../protocol/headers.js'
 import type { TusResponse, UploadContext } from '../handler/types.js'
 import { appendBody } from './append-body.js'
+import { checksumOption } from './checksum-option.js'
 import { declareLength } from './declare-length.js'
 import { withUploadLock } from './with-lock.js'
 import { addExpires, afterWrite, getLive } from './lifecycle.js'
@@ -19,6 +20,7 @@ export async function handlePatch(ctx: UploadContext): Promise<TusResponse> {
   if (rawOffset === undefined) throw tusError('ERR_INVALID_OFFSET', 'Upload-Offset is required')
   const offset = parseNonNegativeInt(rawOffset, 'ERR_INVALID_OFFSET')
   const length = optionalInt(headers['upload-length'], 'ERR_INVALID_UPLOAD_LENGTH')
+  const checksum = checksumOption(ctx)
 
   const response: TusResponse = { status: 204, headers: {} }
   await withUploadLock(ctx, async (interrupt) => {
@@ -29,7 +31,7 @@ export async function handlePatch(ctx: UploadContext): Promise<TusResponse> {
       throw tusError('ERR_OFFSET_MISMATCH', undefined, { 'Upload-Offset': String(current.offset) })
     }
     if (length !== undefined) current = await declareLength(ctx, current, length)
-    const after = await appendBody(ctx, current, interrupt)
+    const after = await appendBody(ctx, current, interrupt, checksum)
     response.headers['Upload-Offset'] = String(after.offset)
     addExpires(ctx, after, response.headers)
     // Still under the lock: the finish hook runs once, before any other request sees the end.

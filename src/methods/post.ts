@@ -6,6 +6,7 @@ import { isComplete } from '../stores/upload-store.js'
 import type { MethodContext, TusResponse, UploadContext } from '../handler/types.js'
 import { uploadUrl } from '../handler/location.js'
 import { appendBody } from './append-body.js'
+import { checksumOption } from './checksum-option.js'
 import { withUploadLock } from './with-lock.js'
 import { addExpires, afterWrite, finish } from './lifecycle.js'
 
@@ -30,6 +31,7 @@ export async function handlePost(ctx: MethodContext): Promise<TusResponse> {
   let metadata =
     rawMetadata === undefined ? {} : parseMetadata(rawMetadata, ctx.options.maxMetadataSize)
   const withBody = isOffsetOctetStream(headers['content-type'])
+  const checksum = withBody ? checksumOption(ctx) : undefined
 
   const { namingFunction, hooks } = ctx.options
   const changes = await hooks.onUploadCreate?.(ctx.hookRequest, { size, metadata })
@@ -51,7 +53,9 @@ export async function handlePost(ctx: MethodContext): Promise<TusResponse> {
   if (withBody) {
     const uctx: UploadContext = { ...ctx, id }
     try {
-      upload = await withUploadLock(uctx, (interrupt) => appendBody(uctx, created, interrupt))
+      upload = await withUploadLock(uctx, (interrupt) =>
+        appendBody(uctx, created, interrupt, checksum),
+      )
       await afterWrite(ctx, created, upload, response.headers)
     } catch (err) {
       // The upload exists either way: tell the client where, so it can resume.

@@ -65,6 +65,15 @@ export const ERRORS = {
   ERR_PART_NOT_FOUND: { status: 400, message: 'an upload listed in Upload-Concat does not exist' },
   ERR_NOT_PARTIAL: { status: 400, message: 'Upload-Concat may only list partial uploads' },
   ERR_MODIFY_FINAL: { status: 403, message: 'a final upload cannot be modified' },
+  ERR_UNSUPPORTED_CHECKSUM: {
+    status: 400,
+    message: 'Upload-Checksum names an algorithm this server does not support',
+  },
+  ERR_INVALID_CHECKSUM: { status: 400, message: 'Upload-Checksum is malformed' },
+  ERR_CHECKSUM_MISMATCH: {
+    status: 460,
+    message: 'checksum mismatch: the body does not match Upload-Checksum; nothing was stored',
+  },
 } as const satisfies Record<string, { status: number; message: string }>
 
 /** A stable identifier for each error tuskit can answer with. */

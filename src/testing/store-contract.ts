@@ -4,7 +4,7 @@ import { PassThrough, Readable } from 'node:stream'
 import { createHash } from 'node:crypto'
 import { isTusError } from '../protocol/errors.js'
 import { newUploadId } from '../protocol/upload-id.js'
-import type { Upload, UploadStore } from '../stores/upload-store.js'
+import type { ChecksumSpec, Upload, UploadStore } from '../stores/upload-store.js'
 
 /** Makes a fresh, empty store for one test; may be async. */
 export type StoreFactory = () => UploadStore | Promise<UploadStore>
@@ -215,7 +215,100 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
       assert.equal((await collect(await store.read(id, { start: 2, end: 5 }))).toString(), '2345')
       await assertStatus(store.read(newUploadId()), 404, 'read of an unknown upload')
     })
+
+    it('stores a body whose digest matches, all at once (checksum)', async (t) => {
+      const store = await makeStore()
+      if (!store.capabilities.has('checksum')) return t.skip('store has no checksum capability')
+      const id = newUploadId()
+      await store.create({ id, size: 11, metadata: {} })
+      const a = await store.append(id, 0, Readable.from([Buffer.from('hello ')]), {
+        maxBytes: 11,
+        checksum: checksumOf('sha1', 'hello '),
+      })
+      assert.equal(a.offset, 6)
+      const b = await store.append(id, 6, Readable.from([Buffer.from('wor'), Buffer.from('ld')]), {
+        maxBytes: 5,
+        checksum: checksumOf('md5', 'world'),
+      })
+      assert.equal(b.offset, 11)
+      assert.equal((await store.get(id)).offset, 11)
+      await assertBytes(store, id, Buffer.from('hello world'))
+    })
+
+    it('rejects a digest mismatch with 460 and stores nothing (checksum)', async (t) => {
+      const store = await makeStore()
+      if (!store.capabilities.has('checksum')) return t.skip('store has no checksum capability')
+      const id = newUploadId()
+      await store.create({ id, size: 1 << 20, metadata: {} })
+      await store.append(id, 0, Readable.from([Buffer.from('abc')]), { maxBytes: 1 << 20 })
+      const body = Readable.from([Buffer.from('defg'), Buffer.alloc(70_000, 1)])
+      await assertStatus(
+        store.append(id, 3, body, { maxBytes: 1 << 20, checksum: checksumOf('sha256', 'other') }),
+        460,
+        'append with a wrong digest',
+      )
+      assert.equal((await store.get(id)).offset, 3)
+      await assertBytes(store, id, Buffer.from('abc'))
+      // A checksum that never arrived (an announced trailer left out) stores the body.
+      const none = await store.append(id, 3, Readable.from([Buffer.from('def')]), {
+        maxBytes: 1 << 20,
+        checksum: { algorithms: ['sha1', 'md5'], expected: () => undefined },
+      })
+      assert.equal(none.offset, 6)
+      await assertBytes(store, id, Buffer.from('abcdef'))
+    })
+
+    it('stores nothing of an aborted, failed or overlong checksummed append (checksum)', async (t) => {
+      const store = await makeStore()
+      if (!store.capabilities.has('checksum')) return t.skip('store has no checksum capability')
+      const id = newUploadId()
+      await store.create({ id, size: 1 << 20, metadata: {} })
+      await store.append(id, 0, Readable.from([Buffer.from('xy')]), { maxBytes: 1 << 20 })
+      const sent = Buffer.alloc(3 * 4096, 7)
+      const checksum = checksumOf('sha1', sent)
+
+      const aborted = new PassThrough()
+      const abort = new AbortController()
+      const appending = store.append(id, 2, aborted, {
+        maxBytes: 1 << 20,
+        signal: abort.signal,
+        checksum,
+      })
+      aborted.write(sent)
+      await drained(aborted)
+      abort.abort()
+      await assert.rejects(appending)
+      assert.equal((await store.get(id)).offset, 2, 'aborted: nothing stored')
+
+      const failed = new PassThrough()
+      const failing = store.append(id, 2, failed, { maxBytes: 1 << 20, checksum })
+      failed.write(sent)
+      await drained(failed)
+      failed.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))
+      await assert.rejects(failing)
+      assert.equal((await store.get(id)).offset, 2, 'client gone: nothing stored')
+
+      await assertStatus(
+        store.append(id, 2, Readable.from([sent]), { maxBytes: 100, checksum }),
+        413,
+        'overlong checksummed append',
+      )
+      assert.equal((await store.get(id)).offset, 2, 'overlong: nothing stored')
+      await assertBytes(store, id, Buffer.from('xy'))
+
+      const retried = await store.append(id, 2, Readable.from([sent]), {
+        maxBytes: 1 << 20,
+        checksum,
+      })
+      assert.equal(retried.offset, 2 + sent.length)
+    })
   })
+}
+
+/** A checksum over `data`, as the handler passes it for an `Upload-Checksum` header. */
+function checksumOf(algorithm: string, data: Buffer | string): ChecksumSpec {
+  const digest = createHash(algorithm).update(data).digest()
+  return { algorithms: [algorithm], expected: () => ({ algorithm, digest }) }
 }
 
 async function assertStatus<T>(promise: Promise<T>, status: number, what: string) {

@@ -8,7 +8,8 @@ import type { RawResponse } from '../helpers/raw-http.js'
 
 export const OCTET = 'application/offset+octet-stream'
 export const TUS = { 'Tus-Resumable': '1.0.0' } as const
-export const EXTENSIONS = 'creation,creation-with-upload,creation-defer-length,termination'
+export const EXTENSIONS =
+  'creation,creation-with-upload,creation-defer-length,checksum,checksum-trailer,termination,concatenation,concatenation-unfinished'
 
 /** The port a test server listens on. */
 export function portOf(s: TestServer): number {

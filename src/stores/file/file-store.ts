@@ -17,6 +17,12 @@ import {
 } from '../upload-store.js'
 import { syncDirectory, writeFileAtomic } from './atomic-write.js'
 import { FileSink } from './file-sink.js'
+import {
+  appendWithChecksum,
+  pendingCommitOffset,
+  recoverStaging,
+  removeStaging,
+} from './checksum-append.js'
 import { commitConcatenation, writeConcatenation } from './concat-files.js'
 import { pump } from '../../streams/pump.js'
 
@@ -59,6 +65,7 @@ export class FileStore implements UploadStore {
     'concatenation',
     'read',
     'expiration',
+    'checksum',
   ])
   readonly directory: string
   private readonly fsync: boolean
@@ -124,7 +131,8 @@ export class FileStore implements UploadStore {
   private async dataStat(id: string): Promise<{ size: number; mtime?: Date }> {
     try {
       const { size, mtime } = await stat(this.dataPath(id))
-      return { size, mtime }
+      // A checksummed append that crashed while committing is not stored (checksum-append.ts).
+      return { size: (await pendingCommitOffset(this.dataPath(id))) ?? size, mtime }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { size: 0 }
       throw err
@@ -145,6 +153,20 @@ export class FileStore implements UploadStore {
     }
     this.appending.add(id)
     try {
+      await recoverStaging(this.dataPath(id), this.fsync)
+      if (opts.checksum !== undefined) {
+        const config = { durable: this.fsync, writeBufferSize: this.writeBufferSize }
+        const added = await appendWithChecksum(
+          this.dataPath(id),
+          offset,
+          body,
+          opts,
+          opts.checksum,
+          config,
+        )
+        log('appended %s +%d at %d (checksum verified)', id, added, offset)
+        return await this.get(id)
+      }
       const fh = await open(this.dataPath(id), 'a', 0o600)
       let failure: unknown
       let sink: FileSink | undefined
@@ -192,6 +214,7 @@ export class FileStore implements UploadStore {
       throw err
     })
     await unlink(this.dataPath(id)).catch(() => undefined)
+    await removeStaging(this.dataPath(id)).catch(() => undefined)
     if (this.fsync) await syncDirectory(this.directory)
   }
 
