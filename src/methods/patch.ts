@@ -11,6 +11,7 @@ import { checksumOption } from './checksum-option.js'
 import { declareLength } from './declare-length.js'
 import { withUploadLock } from './with-lock.js'
 import { addExpires, afterWrite, getLive } from './lifecycle.js'
+import { partWritten, refuseFinal } from './concat.js'
 
 /** PATCH: appends the body at `Upload-Offset`, which must equal the stored offset. */
 export async function handlePatch(ctx: UploadContext): Promise<TusResponse> {
@@ -25,6 +26,7 @@ export async function handlePatch(ctx: UploadContext): Promise<TusResponse> {
   const response: TusResponse = { status: 204, headers: {} }
   await withUploadLock(ctx, async (interrupt) => {
     const before = await getLive(ctx)
+    refuseFinal(before)
     let current = before
     // Offset first: a 409 must leave the upload unmodified, declared length included.
     if (current.offset !== offset) {
@@ -36,6 +38,7 @@ export async function handlePatch(ctx: UploadContext): Promise<TusResponse> {
     addExpires(ctx, after, response.headers)
     // Still under the lock: the finish hook runs once, before any other request sees the end.
     await afterWrite(ctx, before, after, response.headers)
+    partWritten(ctx, before, after)
   })
   return response
 }

@@ -9,6 +9,7 @@ import { appendBody } from './append-body.js'
 import { checksumOption } from './checksum-option.js'
 import { withUploadLock } from './with-lock.js'
 import { addExpires, afterWrite, finish } from './lifecycle.js'
+import { concatenateNew, planConcat } from './concat.js'
 
 /**
  * POST (creation): validates every header before anything is stored, creates the upload and,
@@ -16,10 +17,14 @@ import { addExpires, afterWrite, finish } from './lifecycle.js'
  */
 export async function handlePost(ctx: MethodContext): Promise<TusResponse> {
   const { headers } = ctx.req
+  const plan = await planConcat(ctx) // Upload-Concat; a final's parts are checked here
+  const final = plan?.concat.kind === 'final'
   const deferred = parseDeferLength(headers['upload-defer-length'])
-  const size = optionalInt(headers['upload-length'], 'ERR_INVALID_UPLOAD_LENGTH')
+  const size = final
+    ? plan.size
+    : optionalInt(headers['upload-length'], 'ERR_INVALID_UPLOAD_LENGTH')
   if (deferred && size !== undefined) throw tusError('ERR_AMBIGUOUS_LENGTH')
-  if (!deferred && size === undefined) throw tusError('ERR_MISSING_LENGTH')
+  if (!deferred && size === undefined && !final) throw tusError('ERR_MISSING_LENGTH')
   if (deferred && !ctx.store.capabilities.has('creation-defer-length')) {
     throw tusError('ERR_DEFER_NOT_SUPPORTED')
   }
@@ -42,7 +47,10 @@ export async function handlePost(ctx: MethodContext): Promise<TusResponse> {
   if (typeof id !== 'string' || !isValidUploadId(id)) {
     throw new TypeError(`tuskit: upload id ${JSON.stringify(id)} is not [A-Za-z0-9_-]{1,128}`)
   }
-  const created = await ctx.store.create({ id, size, metadata })
+  const created = await concatenateNew(
+    ctx,
+    await ctx.store.create({ id, size, metadata, ...(plan && { concat: plan.concat }) }),
+  )
   let upload = created
   ctx.events.emit('created', created)
   const response: TusResponse = {

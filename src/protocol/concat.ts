@@ -40,30 +40,36 @@ export function parseUploadConcat(value: HeaderValue): ConcatRequest | undefined
 
 /**
  * The upload id a URL of a final's list names, against the endpoint's path `base` (`/files`,
- * no trailing slash; `''` for an endpoint at `/`). Accepts `<base>/<id>` and
- * `http(s)://<host><base>/<id>` (any host: behind a proxy the public host is not ours to
- * check); the path is compared as sent, without decoding or resolving dot segments. Throws a
- * 400 `TusError` for any other URL, including query strings, fragments and invalid ids.
+ * no trailing slash; `''` for an endpoint at `/`), or any of several (the path behind a
+ * proxy's prefix, say). Accepts `<base>/<id>` and `http(s)://<host><base>/<id>` (any host:
+ * behind a proxy the public host is not ours to check); the path is compared as sent, without
+ * decoding or resolving dot segments. Throws a 400 `TusError` for any other URL, including
+ * query strings, fragments and invalid ids.
  */
-export function partIdFromUrl(url: string, base: string): string {
+export function partIdFromUrl(url: string, base: string | readonly string[]): string {
   let path = url
   if (!url.startsWith('/')) {
     const match = ABSOLUTE.exec(url)
     if (match === null) invalid(`"${url}" is not an upload URL`)
     path = match[1] ?? ''
   }
-  const prefix = `${base}/`
-  if (!path.startsWith(prefix)) invalid(`"${url}" is not an upload of this endpoint`)
-  const id = path.slice(prefix.length)
-  if (!isValidUploadId(id)) invalid(`"${url}" is not an upload of this endpoint`)
-  return id
+  for (const b of typeof base === 'string' ? [base] : base) {
+    const prefix = `${b}/`
+    if (!path.startsWith(prefix)) continue
+    const id = path.slice(prefix.length)
+    if (isValidUploadId(id)) return id
+  }
+  invalid(`"${url}" is not an upload of this endpoint`)
 }
 
 /**
  * `Upload-Concat` parsed and resolved to what a store keeps: `partial`, or `final` with the
  * part ids in order. `undefined` when the header is absent. Throws 400 as the two above.
  */
-export function parseConcat(value: HeaderValue, base: string): ConcatInfo | undefined {
+export function parseConcat(
+  value: HeaderValue,
+  base: string | readonly string[],
+): ConcatInfo | undefined {
   const parsed = parseUploadConcat(value)
   if (parsed === undefined || parsed.kind === 'partial') return parsed
   return { kind: 'final', parts: parsed.urls.map((url) => partIdFromUrl(url, base)) }

@@ -145,6 +145,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
         termination: store.remove,
         read: store.read,
         expiration: store.deleteExpired,
+        concatenation: store.concatenate,
       } as const
       for (const cap of store.capabilities) {
         if (cap in methods) {
@@ -182,6 +183,89 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
       await store.remove(id)
       await assertStatus(store.get(id), 404, 'get after remove')
       await assertStatus(store.remove(id), 404, 'second remove')
+    })
+
+    it('concatenates complete partials in order, repeats and empty parts too (concatenation)', async (t) => {
+      const store = await makeStore()
+      if (!store.capabilities.has('concatenation') || !store.concatenate) {
+        return t.skip('store has no concatenation capability')
+      }
+      const part = async (body: string) => {
+        const id = newUploadId()
+        const created = await store.create({
+          id,
+          size: body.length,
+          metadata: { part: body },
+          concat: { kind: 'partial' },
+        })
+        assert.deepEqual(created.concat, { kind: 'partial' })
+        if (body === '') return created
+        return store.append(id, 0, Readable.from([Buffer.from(body)]), { maxBytes: body.length })
+      }
+      const [a, b, empty] = [await part('hello'), await part(' world'), await part('')]
+      const parts = [a, b, empty, a]
+      const id = newUploadId()
+      const concat = { kind: 'final', parts: parts.map((p) => p.id) } as const
+      await store.create({ id, size: 16, metadata: { name: 'final' }, concat })
+      const pending = await store.get(id)
+      assert.equal(pending.offset, 0)
+      assert.equal(pending.size, 16)
+      assert.deepEqual(pending.concat, concat)
+
+      const done = await store.concatenate(id, parts)
+      assert.equal(done.offset, 16)
+      assert.equal(done.size, 16)
+      const got = await store.get(id)
+      assert.equal(got.offset, 16)
+      assert.deepEqual(got.concat, concat)
+      assert.deepEqual({ ...got.metadata }, { name: 'final' })
+      await assertBytes(store, id, Buffer.from('hello worldhello'))
+      // the parts are left as they were
+      assert.equal((await store.get(a.id)).offset, 5)
+      assert.deepEqual((await store.get(b.id)).concat, { kind: 'partial' })
+      await assertBytes(store, b.id, Buffer.from(' world'))
+      // again: nothing changes
+      assert.equal((await store.concatenate(id, parts)).offset, 16)
+      await assertBytes(store, id, Buffer.from('hello worldhello'))
+    })
+
+    it('gives a final created without a length the sum of its parts (concatenation)', async (t) => {
+      const store = await makeStore()
+      if (!store.capabilities.has('concatenation') || !store.concatenate) {
+        return t.skip('store has no concatenation capability')
+      }
+      const a = newUploadId()
+      await store.create({ id: a, size: 3, metadata: {}, concat: { kind: 'partial' } })
+      const part = await store.append(a, 0, Readable.from([Buffer.from('abc')]), { maxBytes: 3 })
+      const id = newUploadId()
+      const concat = { kind: 'final', parts: [a, a] } as const
+      const created = await store.create({ id, size: undefined, metadata: {}, concat })
+      assert.equal(created.size, undefined)
+      const done = await store.concatenate(id, [part, part])
+      assert.deepEqual([done.offset, done.size], [6, 6])
+      const got = await store.get(id)
+      assert.deepEqual([got.offset, got.size], [6, 6])
+      await assertBytes(store, id, Buffer.from('abcabc'))
+    })
+
+    it('leaves a final empty when a part is incomplete (concatenation)', async (t) => {
+      const store = await makeStore()
+      if (!store.capabilities.has('concatenation') || !store.concatenate) {
+        return t.skip('store has no concatenation capability')
+      }
+      const a = newUploadId()
+      await store.create({ id: a, size: 1 << 20, metadata: {}, concat: { kind: 'partial' } })
+      const part = await store.append(a, 0, Readable.from([Buffer.alloc(70_000, 1)]), {
+        maxBytes: 1 << 20,
+      })
+      const id = newUploadId()
+      const concat = { kind: 'final', parts: [a] } as const
+      await store.create({ id, size: 1 << 20, metadata: {}, concat })
+      await assert.rejects(store.concatenate(id, [part]), (err: unknown) => isTusError(err))
+      const got = await store.get(id)
+      assert.equal(got.offset, 0)
+      assert.equal(got.size, 1 << 20)
+      await assertBytes(store, id, Buffer.alloc(0))
     })
 
     it('deletes only unfinished uploads idle since before the cutoff (expiration)', async (t) => {
