@@ -463,3 +463,34 @@ test('CC-15: a store without the capability answers 501 to Upload-Concat', async
     await rm(directory, { recursive: true, force: true })
   }
 })
+
+test('behind a proxy that adds a prefix, part URLs carry it (respectForwardedHeaders)', async () => {
+  const s = await startServer({ respectForwardedHeaders: true })
+  try {
+    const proxied = {
+      'X-Forwarded-Host': 'uploads.example.com',
+      'X-Forwarded-Proto': 'https',
+      'X-Forwarded-Prefix': '/api',
+    }
+    const res = await fetch(s.endpoint, {
+      method: 'POST',
+      headers: { ...TUS, ...proxied, 'Upload-Concat': 'partial', 'Upload-Length': '5' },
+    })
+    assert.equal(res.status, 201)
+    const location = res.headers.get('location') ?? ''
+    assert.match(location, /^https:\/\/uploads\.example\.com\/api\/files\//)
+    const id = idOf(location)
+    assert.equal((await patch(`${s.endpoint}/${id}`, 0, 'hello')).status, 204)
+
+    // the public URL, as the client knows it, and the prefixed path are both accepted
+    const final = await createFinal(s, `final;${location} /api/files/${id}`, proxied)
+    assert.equal((await dataOf(s, final.id)).toString(), 'hellohello')
+    const state = await head(`${s.endpoint}/${final.id}`, { ...TUS, ...proxied })
+    assert.equal(state.headers.get('upload-concat'), `final;/api/files/${id} /api/files/${id}`)
+    // the path the server itself sees still works too
+    const direct = await createFinal(s, `final;/files/${id}`)
+    assert.equal((await dataOf(s, direct.id)).toString(), 'hello')
+  } finally {
+    await s.close()
+  }
+})
