@@ -7,6 +7,9 @@ import type { TusResponse } from './types.js'
 // close the connection instead of reading gigabytes only to throw them away.
 const DRAIN_LIMIT = 64 * 1024
 
+// Reason phrases Node does not know.
+const STATUS_TEXT: Readonly<Record<number, string>> = { 460: 'Checksum Mismatch' }
+
 /** Writes a core response to a Node response; a text body is one line. */
 export function writeNodeResponse(
   req: IncomingMessage,
@@ -21,7 +24,7 @@ export function writeNodeResponse(
     headers['Content-Length'] = String(Buffer.byteLength(body) + 1)
   }
   if (!req.complete && !bodyIsSmall(req)) headers['Connection'] = 'close'
-  res.writeHead(response.status, headers)
+  res.writeHead(response.status, STATUS_TEXT[response.status], headers)
   if (body === undefined) res.end()
   else if (typeof body === 'string') res.end(req.method === 'HEAD' ? undefined : `${body}\n`)
   else if (req.method === 'HEAD') {

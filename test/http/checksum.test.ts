@@ -124,6 +124,7 @@ test('CK-04: wrong digest -> 460, offset and data file unchanged, then a retry s
       const res = await patch(url, 5, ' world', { 'Upload-Checksum': sum(algorithm, ' WORLD') })
       const reason = await assertTusError(res, 460, 'PATCH')
       assert.match(reason, /checksum/i)
+      assert.equal(res.statusText, 'Checksum Mismatch')
       assert.equal(await offsetOf(url), 5, `${algorithm}: HEAD offset unchanged`)
       assert.deepEqual(await dataOf(s, id), before, `${algorithm}: data file unchanged`)
       await assertNoStaging(s)
