@@ -65,6 +65,13 @@ export interface TusHandlerOptions extends TusHooks {
    * them too. Default `false`.
    */
   respectForwardedHeaders?: boolean
+  /**
+   * Milliseconds a PATCH or POST body may go without receiving a byte before it is cut off
+   * with a 408 and the connection closed; the bytes received are kept. Time the server
+   * itself makes the client wait (backpressure) does not count. `0` turns it off. Default
+   * 60 000.
+   */
+  bodyIdleTimeout?: number
 }
 
 /** Options after validation, with defaults applied. */
@@ -83,6 +90,8 @@ export interface ResolvedOptions {
   /** `undefined` when CORS is off. */
   readonly cors: ResolvedCors | undefined
   readonly respectForwardedHeaders: boolean
+  /** `0` when off. */
+  readonly bodyIdleTimeout: number
 }
 
 function checkSize(name: string, value: number | undefined): void {
@@ -114,6 +123,7 @@ export function resolveOptions(options: TusHandlerOptions = {}): ResolvedOptions
     }
   }
   checkSize('maxMetadataSize', options.maxMetadataSize)
+  checkSize('bodyIdleTimeout', options.bodyIdleTimeout)
   for (const name of ['download', 'respectForwardedHeaders'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'boolean') {
       throw new TypeError(`tuskit: options.${name} must be a boolean`)
@@ -138,5 +148,6 @@ export function resolveOptions(options: TusHandlerOptions = {}): ResolvedOptions
     download: options.download ?? true,
     cors: resolveCors(options.cors),
     respectForwardedHeaders: options.respectForwardedHeaders ?? false,
+    bodyIdleTimeout: options.bodyIdleTimeout ?? 60_000,
   }
 }

@@ -2,6 +2,7 @@ import { tusError, isTusError } from '../protocol/errors.js'
 import { optionalInt } from '../protocol/headers.js'
 import type { ChecksumSpec, Upload } from '../stores/upload-store.js'
 import type { UploadContext } from '../handler/types.js'
+import { watchIdle } from '../streams/idle-timeout.js'
 
 /**
  * Streams the request body into an upload at its current offset, for PATCH and for
@@ -25,13 +26,23 @@ export async function appendBody(
     throw tusError(upload.size !== undefined ? 'ERR_BODY_TOO_LARGE' : 'ERR_MAX_SIZE_EXCEEDED')
   }
   if (contentLength === 0 && checksum === undefined) return upload
+  // A client that stops sending is cut off after `bodyIdleTimeout`; its bytes are kept (or,
+  // with a checksum, none are), and `Connection: close` frees the socket after the 408.
+  const idle = watchIdle(ctx.req.body, ctx.options.bodyIdleTimeout, interrupt, () =>
+    tusError(
+      'ERR_BODY_TIMEOUT',
+      checksum === undefined ? undefined : 'request body stalled for too long; nothing was stored',
+      { Connection: 'close' },
+    ),
+  )
   try {
     return await ctx.store.append(ctx.id, upload.offset, ctx.req.body, {
       maxBytes: limit,
-      signal: interrupt,
+      signal: idle.signal,
       ...(checksum !== undefined ? { checksum } : {}),
     })
   } catch (err) {
+    if (idle.timedOut) throw idle.signal.reason
     if (isTusError(err)) throw err
     if (interrupt.aborted) {
       // A newer request took over; this connection is most likely dead, so free it now.
@@ -47,6 +58,8 @@ export async function appendBody(
           )
     }
     throw err
+  } finally {
+    idle.stop()
   }
 }
 

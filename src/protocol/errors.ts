@@ -46,6 +46,10 @@ export const ERRORS = {
     message: 'request body ended before it was complete; the bytes received were kept',
   },
   ERR_INVALID_CONTENT_LENGTH: { status: 400, message: 'Content-Length is invalid' },
+  ERR_BODY_TIMEOUT: {
+    status: 408,
+    message: 'request body stalled for too long; the bytes received were kept',
+  },
   ERR_INVALID_METHOD_OVERRIDE: { status: 400, message: 'X-HTTP-Method-Override is not supported' },
   ERR_UPLOAD_INTERRUPTED: {
     status: 400,

@@ -1,0 +1,75 @@
+import type { Readable } from 'node:stream'
+
+/** What {@link watchIdle} returns. */
+export interface IdleWatch {
+  /** Aborts when `parent` aborts (with its reason) or when the body went idle (`reason`). */
+  readonly signal: AbortSignal
+  /** Whether the body went idle (as opposed to `parent` aborting). */
+  readonly timedOut: boolean
+  /** Stops watching; call once the body has been consumed or given up. */
+  stop(): void
+}
+
+/**
+ * Watches a request body for a client that stops sending (slowloris, or a dead connection
+ * left open): the returned signal aborts with `reason` once no byte has arrived for `ms`
+ * while the consumer is waiting for bytes. Time spent with bytes buffered, or with the
+ * consumer paused (backpressure from a slow disk), never counts: only the client's silence
+ * does. `parent` (the lock's interrupt) is forwarded. `ms` of 0 only forwards `parent`.
+ *
+ * The body's flow is left alone: bytes are observed with a `data` listener added through
+ * `prependListener`, which, unlike `on('data')`, does not switch the stream into flowing
+ * mode, so no byte can be emitted before the store starts reading.
+ */
+export function watchIdle(
+  body: Readable,
+  ms: number,
+  parent: AbortSignal,
+  reason: () => Error,
+): IdleWatch {
+  const controller = new AbortController()
+  let timedOut = false
+  let last = Date.now()
+  let timer: NodeJS.Timeout | undefined
+  const onData = (): void => {
+    last = Date.now()
+  }
+  const onParent = (): void => {
+    stop()
+    controller.abort(parent.reason)
+  }
+  const check = (): void => {
+    const idle = Date.now() - last
+    // Bytes waiting in the buffer, or a paused consumer: the server is the slow side.
+    const waitingForClient = body.readableLength === 0 && body.readableFlowing !== false
+    if (idle >= ms && waitingForClient && !body.readableEnded) {
+      timedOut = true
+      stop()
+      controller.abort(reason())
+      return
+    }
+    if (!waitingForClient) last = Date.now()
+    timer = setTimeout(check, Math.max(1, ms - (Date.now() - last)))
+  }
+  function stop(): void {
+    if (timer !== undefined) clearTimeout(timer)
+    timer = undefined
+    body.removeListener('data', onData)
+    parent.removeEventListener('abort', onParent)
+  }
+  if (parent.aborted) controller.abort(parent.reason)
+  else {
+    parent.addEventListener('abort', onParent, { once: true })
+    if (ms > 0) {
+      body.prependListener('data', onData)
+      timer = setTimeout(check, ms)
+    }
+  }
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut
+    },
+    stop,
+  }
+}
