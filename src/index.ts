@@ -14,6 +14,7 @@
  */
 export { createTusHandler, type TusHandler, type NextFunction } from './handler/create-handler.js'
 export type { TusHandlerOptions, MaxSize } from './options.js'
+export type { MultipartOptions } from './methods/multipart-options.js'
 export type { CorsOptions } from './handler/cors.js'
 export { createTusCore, type TusCore } from './handler/tus-core.js'
 export type { CoreRequest, TusResponse } from './handler/types.js'

@@ -4,6 +4,11 @@ import { normalisePath } from './protocol/route.js'
 import type { HookRequest, TusHooks } from './handler/hooks.js'
 import type { Metadata } from './protocol/metadata.js'
 import { resolveCors, type CorsOptions, type ResolvedCors } from './handler/cors.js'
+import {
+  resolveMultipart,
+  type MultipartOptions,
+  type ResolvedMultipart,
+} from './methods/multipart-options.js'
 
 /** Largest upload size, fixed or decided per request (e.g. by the user's plan). */
 export type MaxSize =
@@ -54,6 +59,12 @@ export interface TusHandlerOptions extends TusHooks {
    */
   download?: boolean
   /**
+   * Classic form uploads: a `multipart/form-data` POST to the creation URL stores each file
+   * as a complete upload (no `Tus-Resumable` needed). An object sets its limits; `false`
+   * turns it off. Needs a store with `creation-defer-length`. Default: on, default limits.
+   */
+  multipart?: false | MultipartOptions
+  /**
    * CORS for browser clients on other origins, applied to every response of the endpoint.
    * `false` sends no CORS headers at all (for apps or proxies that add their own). Default:
    * any origin (`{ origins: '*' }`), no credentials.
@@ -87,6 +98,8 @@ export interface ResolvedOptions {
   readonly relativeLocation: boolean
   readonly maxMetadataSize: number
   readonly download: boolean
+  /** `undefined` when form uploads are off. */
+  readonly multipart: ResolvedMultipart | undefined
   /** `undefined` when CORS is off. */
   readonly cors: ResolvedCors | undefined
   readonly respectForwardedHeaders: boolean
@@ -146,6 +159,7 @@ export function resolveOptions(options: TusHandlerOptions = {}): ResolvedOptions
     relativeLocation: options.relativeLocation ?? false,
     maxMetadataSize: options.maxMetadataSize ?? 4096,
     download: options.download ?? true,
+    multipart: resolveMultipart(options.multipart),
     cors: resolveCors(options.cors),
     respectForwardedHeaders: options.respectForwardedHeaders ?? false,
     bodyIdleTimeout: options.bodyIdleTimeout ?? 60_000,

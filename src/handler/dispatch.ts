@@ -9,6 +9,7 @@ import { handleHead } from '../methods/head.js'
 import { handleOptions } from '../methods/options.js'
 import { handlePatch } from '../methods/patch.js'
 import { handlePost } from '../methods/post.js'
+import { handleMultipart, isFormUpload } from '../methods/multipart.js'
 import type { MethodContext, TusResponse } from './types.js'
 
 /** Which methods each kind of resource answers, for 405 and `Allow`. */
@@ -29,6 +30,8 @@ export async function dispatch(
 ): Promise<TusResponse> {
   const { method } = ctx.req
   if (method === 'OPTIONS') return handleOptions(extensions, ctx.maxSize)
+  // A classic form upload is plain HTTP too: browsers' forms cannot send Tus-Resumable.
+  if (route.kind === 'collection' && isFormUpload(ctx)) return handleMultipart(ctx)
   // A download is plain HTTP (a browser link), so GET needs no Tus-Resumable.
   if (method !== 'GET') checkTusResumable(ctx.req.headers['tus-resumable'])
 

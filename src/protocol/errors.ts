@@ -78,6 +78,15 @@ export const ERRORS = {
     status: 460,
     message: 'checksum mismatch: the body does not match Upload-Checksum; nothing was stored',
   },
+  ERR_INVALID_MULTIPART: { status: 400, message: 'multipart/form-data body is malformed' },
+  ERR_NO_FILE: { status: 400, message: 'the form contains no file' },
+  ERR_TOO_MANY_FILES: { status: 413, message: 'the form has too many files' },
+  ERR_TOO_MANY_FIELDS: { status: 413, message: 'the form has too many fields' },
+  ERR_FIELD_TOO_LARGE: { status: 413, message: 'a form field is too long' },
+  ERR_MULTIPART_NOT_SUPPORTED: {
+    status: 501,
+    message: 'form uploads need a store that supports deferred upload lengths',
+  },
 } as const satisfies Record<string, { status: number; message: string }>
 
 /** A stable identifier for each error tuskit can answer with. */
