@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { TLSSocket } from 'node:tls'
 import type { TusHandlerOptions } from '../options.js'
 import type { UploadStore } from '../stores/upload-store.js'
+import { nodeCoreRequest } from './node-request.js'
 import { writeNodeResponse } from './node-response.js'
 import { createTusCore, type TusCore } from './tus-core.js'
 
@@ -36,33 +36,17 @@ export function createTusHandler(store: UploadStore, options: TusHandlerOptions 
   const core = createTusCore(store, options)
 
   function tusHandler(req: IncomingMessage, res: ServerResponse, next?: NextFunction): void {
-    const abort = new AbortController()
-    res.once('close', () => {
-      if (!res.writableFinished) abort.abort()
-    })
-    core
-      .handle({
-        method: req.method ?? 'GET',
-        url: req.url ?? '/',
-        originalUrl: (req as IncomingMessage & { originalUrl?: string }).originalUrl,
-        headers: req.headers,
-        body: req,
-        signal: abort.signal,
-        protocol: (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http',
-        raw: req,
-        trailers: () => req.trailers,
-      })
-      .then(
-        (response) => {
-          if (response !== undefined) writeNodeResponse(req, res, response)
-          else if (next) next()
-          else writeNodeResponse(req, res, { status: 404, headers: {}, body: 'not found' })
-        },
-        (err: unknown) => {
-          if (next) next(err)
-          else writeNodeResponse(req, res, { status: 500, headers: {}, body: 'internal error' })
-        },
-      )
+    core.handle(nodeCoreRequest(req, res)).then(
+      (response) => {
+        if (response !== undefined) writeNodeResponse(req, res, response)
+        else if (next) next()
+        else writeNodeResponse(req, res, { status: 404, headers: {}, body: 'not found' })
+      },
+      (err: unknown) => {
+        if (next) next(err)
+        else writeNodeResponse(req, res, { status: 500, headers: {}, body: 'internal error' })
+      },
+    )
   }
   return Object.assign(tusHandler, {
     events: core.events,

@@ -1,14 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream/promises'
-import { COMMON_HEADERS } from './dispatch.js'
+import { responseHeaders, statusText, textBody } from './response-headers.js'
 import type { TusResponse } from './types.js'
 
 // Bodies this small are drained so the connection stays reusable; larger unread bodies
 // close the connection instead of reading gigabytes only to throw them away.
 const DRAIN_LIMIT = 64 * 1024
-
-// Reason phrases Node does not know.
-const STATUS_TEXT: Readonly<Record<number, string>> = { 460: 'Checksum Mismatch' }
 
 /** Writes a core response to a Node response; a text body is one line. */
 export function writeNodeResponse(
@@ -17,16 +14,12 @@ export function writeNodeResponse(
   response: TusResponse,
 ): void {
   if (res.headersSent || res.destroyed) return
-  const headers: Record<string, string> = { ...COMMON_HEADERS, ...response.headers }
+  const headers = responseHeaders(response)
   const { body } = response
-  if (typeof body === 'string') {
-    headers['Content-Type'] = 'text/plain; charset=utf-8'
-    headers['Content-Length'] = String(Buffer.byteLength(body) + 1)
-  }
   if (!req.complete && !bodyIsSmall(req)) headers['Connection'] = 'close'
-  res.writeHead(response.status, STATUS_TEXT[response.status], headers)
+  res.writeHead(response.status, statusText(response.status), headers)
   if (body === undefined) res.end()
-  else if (typeof body === 'string') res.end(req.method === 'HEAD' ? undefined : `${body}\n`)
+  else if (typeof body === 'string') res.end(req.method === 'HEAD' ? undefined : textBody(body))
   else if (req.method === 'HEAD') {
     body.destroy()
     res.end()

@@ -1,0 +1,30 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { TLSSocket } from 'node:tls'
+import type { CoreRequest } from './types.js'
+
+/**
+ * The core's view of a Node request: its `signal` aborts when the response closes before it
+ * finished (the client went away). `originalUrl` is the URL before a framework stripped its
+ * mount prefix; by default Express and Connect's `req.originalUrl`.
+ */
+export function nodeCoreRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  originalUrl: string | undefined = (req as IncomingMessage & { originalUrl?: string }).originalUrl,
+): CoreRequest {
+  const abort = new AbortController()
+  res.once('close', () => {
+    if (!res.writableFinished) abort.abort()
+  })
+  return {
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    originalUrl,
+    headers: req.headers,
+    body: req,
+    signal: abort.signal,
+    protocol: (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http',
+    raw: req,
+    trailers: () => req.trailers,
+  }
+}

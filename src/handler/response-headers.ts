@@ -1,0 +1,28 @@
+import { COMMON_HEADERS } from './dispatch.js'
+import type { TusResponse } from './types.js'
+
+// Reason phrases Node and the fetch API do not know.
+const STATUS_TEXT: Readonly<Record<number, string>> = { 460: 'Checksum Mismatch' }
+
+/** The reason phrase of `status` when the runtime does not know it, else `undefined`. */
+export function statusText(status: number): string | undefined {
+  return STATUS_TEXT[status]
+}
+
+/**
+ * The headers a core response goes out with, in every adapter: the common ones
+ * (`Tus-Resumable`, `nosniff`), the response's own, and for a text body its type and length.
+ */
+export function responseHeaders(response: TusResponse): Record<string, string> {
+  const headers: Record<string, string> = { ...COMMON_HEADERS, ...response.headers }
+  if (typeof response.body === 'string') {
+    headers['Content-Type'] = 'text/plain; charset=utf-8'
+    headers['Content-Length'] = String(Buffer.byteLength(textBody(response.body)))
+  }
+  return headers
+}
+
+/** A text body as sent: its one line and a newline. */
+export function textBody(body: string): string {
+  return `${body}\n`
+}

@@ -1,0 +1,159 @@
+// Shared pieces of the framework adapter tests: a store in a temp folder, a listening server,
+// a fetch-based tus round trip (POST, PATCH, HEAD, GET, DELETE) and a tus-js-client upload,
+// both checking that Location is right under the mount point.
+import assert from 'node:assert/strict'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { FileStore } from '../../src/index.js'
+import { startTusUpload } from '../fixtures/tus-upload.js'
+
+export const TUS = { 'Tus-Resumable': '1.0.0' } as const
+const OCTET = 'application/offset+octet-stream'
+
+/** A FileStore in a fresh temp folder. */
+export interface TempStore {
+  store: FileStore
+  directory: string
+  remove(): Promise<void>
+}
+
+export async function tempStore(): Promise<TempStore> {
+  const directory = await mkdtemp(join(tmpdir(), 'tuskit-adapter-'))
+  return {
+    store: new FileStore({ directory, fsync: false }),
+    directory,
+    remove: () => rm(directory, { recursive: true, force: true }),
+  }
+}
+
+/** Listens on 127.0.0.1 on a free port; returns the origin and a closer. */
+export async function listen(server: Server): Promise<{ origin: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    async close() {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+/** A fetch with a bounded wait. */
+export function get(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { signal: AbortSignal.timeout(10_000), ...init })
+}
+
+/** Asserts `url` answers 200 with a body matching `body`. */
+export async function assertRoute(
+  url: string,
+  body: RegExp,
+  init: RequestInit = {},
+): Promise<void> {
+  const res = await get(url, init)
+  const text = await res.text()
+  assert.equal(res.status, 200, `${url}: ${text}`)
+  assert.match(text, body)
+}
+
+/**
+ * A whole tus life cycle over fetch at `endpoint` (the creation URL): OPTIONS, POST (Location
+ * must be `expectedBase/<id>`, absolute), two PATCHes, HEAD, GET of the bytes, DELETE, HEAD 404.
+ * Returns the id and the stored bytes read before the DELETE.
+ */
+export async function fetchRoundTrip(
+  endpoint: string,
+  expectedBase: string,
+  directory: string,
+): Promise<string> {
+  const options = await get(endpoint, { method: 'OPTIONS' })
+  assert.equal(options.status, 204, await options.text())
+  assert.equal(options.headers.get('tus-version'), '1.0.0')
+  assert.equal(options.headers.get('tus-resumable'), '1.0.0')
+
+  const data = Buffer.from('0123456789abcdef'.repeat(1000))
+  const post = await get(endpoint, {
+    method: 'POST',
+    headers: {
+      ...TUS,
+      'Upload-Length': String(data.length),
+      'Upload-Metadata': 'filename YS50eHQ=',
+    },
+  })
+  assert.equal(post.status, 201, await post.text())
+  assert.equal(post.headers.get('tus-resumable'), '1.0.0')
+  assert.equal(post.headers.get('x-content-type-options'), 'nosniff')
+  const location = post.headers.get('location') ?? ''
+  const id = location.slice(location.lastIndexOf('/') + 1)
+  assert.match(id, /^[A-Za-z0-9_-]{22,}$/)
+  assert.equal(location, `${expectedBase}/${id}`, 'Location under the mount point')
+
+  const half = 7000
+  for (const [offset, end] of [
+    [0, half],
+    [half, data.length],
+  ] as const) {
+    const patch = await get(location, {
+      method: 'PATCH',
+      headers: { ...TUS, 'Content-Type': OCTET, 'Upload-Offset': String(offset) },
+      body: data.subarray(offset, end),
+    })
+    assert.equal(patch.status, 204, await patch.text())
+    assert.equal(patch.headers.get('upload-offset'), String(end))
+  }
+  // A wrong offset is a protocol error, answered by tuskit with its one-line body.
+  const conflict = await get(location, {
+    method: 'PATCH',
+    headers: { ...TUS, 'Content-Type': OCTET, 'Upload-Offset': '3' },
+    body: 'x',
+  })
+  assert.equal(conflict.status, 409)
+  assert.match(await conflict.text(), /^[^\n]+\n$/)
+
+  const head = await get(location, { method: 'HEAD', headers: TUS })
+  assert.equal(head.status, 200)
+  assert.equal(head.headers.get('upload-offset'), String(data.length))
+  assert.equal(head.headers.get('upload-length'), String(data.length))
+  assert.deepEqual(await readFile(join(directory, id)), data)
+
+  const download = await get(location)
+  assert.equal(download.status, 200)
+  assert.deepEqual(Buffer.from(await download.arrayBuffer()), data)
+
+  const del = await get(location, { method: 'DELETE', headers: TUS })
+  assert.equal(del.status, 204, await del.text())
+  const gone = await get(location, { method: 'HEAD', headers: TUS })
+  assert.equal(gone.status, 404)
+  return id
+}
+
+/**
+ * Uploads `size` bytes with the real tus-js-client (in chunks) and checks the upload URL it
+ * was given is `expectedBase/<id>` and the stored bytes match.
+ */
+export async function tusJsUpload(
+  endpoint: string,
+  expectedBase: string,
+  directory: string,
+  size = 300 * 1024,
+): Promise<void> {
+  const data = Buffer.alloc(size)
+  for (let i = 0; i < size; i++) data[i] = (i * 31) & 0xff
+  const run = startTusUpload(
+    data,
+    { endpoint, chunkSize: 64 * 1024, metadata: { filename: 'b.bin' } },
+    { timeoutMs: 15_000 },
+  )
+  await run.done
+  const url = run.upload.url ?? ''
+  const id = url.slice(url.lastIndexOf('/') + 1)
+  assert.equal(url, `${expectedBase}/${id}`)
+  assert.deepEqual(await readFile(join(directory, id)), data)
+  assert.ok(run.requests.filter((r) => r.method === 'PATCH').length >= 5, 'chunked PATCHes')
+}
