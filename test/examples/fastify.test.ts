@@ -1,0 +1,4 @@
+// examples/fastify/server.mjs started as a child process; see run-example.ts.
+import { testExample } from './run-example.js'
+
+testExample('fastify', /Fastify app with a tus endpoint at \/files\//)

@@ -1,0 +1,4 @@
+// examples/koa/server.mjs started as a child process; see run-example.ts.
+import { testExample } from './run-example.js'
+
+testExample('koa', /Koa app with a tus endpoint at \/files\//)
