@@ -11,6 +11,7 @@ import { createReadStream } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { startServer } from '../helpers/server.js'
+import { MemoryLocker } from '../../src/index.js'
 import {
   KiB,
   MiB,
@@ -34,7 +35,10 @@ import {
 } from '../fixtures/raw-http.js'
 import { patches, startTusUpload } from '../fixtures/tus-upload.js'
 
-const ACQUIRE_TIMEOUT = 3000 // MemoryLocker's default
+// The locker's configured acquireTimeout (not its default): a takeover must finish within it,
+// or the new request would get a 423 instead of the offset.
+const ACQUIRE_TIMEOUT = 2000
+const lockerOptions = () => ({ locker: new MemoryLocker({ acquireTimeout: ACQUIRE_TIMEOUT }) })
 
 function sha256(buf: Buffer): string {
   return createHash('sha256').update(buf).digest('hex')
@@ -65,7 +69,7 @@ describe('a PATCH stalled on a dead connection', () => {
   for (const first of [3 * MiB + 4321, 0]) {
     const what = first === 0 ? 'after its headers only' : `after ${first} body bytes`
     test(`HEAD takes over within the lock timeout (stalled ${what}); the upload completes`, async (t) => {
-      const server = await startServer()
+      const server = await startServer(lockerOptions())
       const N = 8 * MiB
       const data = randomBytes(N)
       let stalled: RawRequest | undefined
@@ -120,7 +124,7 @@ describe('a PATCH stalled on a dead connection', () => {
   }
 
   test('a PATCH takes over directly, at the offset the server reports', async () => {
-    const server = await startServer()
+    const server = await startServer(lockerOptions())
     const N = 2 * MiB
     const data = randomBytes(N)
     const first = 700 * KiB + 1
