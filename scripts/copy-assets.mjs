@@ -1,13 +1,11 @@
-// Copies the demo page and the browser build of tus-js-client into dist/, so the CLI serves
-// both from the package itself (no CDN: the page must work offline).
-import { cpSync, mkdirSync } from 'node:fs'
-import { createRequire } from 'node:module'
+// Builds the demo page into dist/cli/public (index.html, style.css, and the Uppy bundle
+// app.js + app.css), so the CLI serves it from the package itself: no CDN, works offline.
+import { rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildDemoPage } from './build-page.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const require = createRequire(import.meta.url)
 const out = join(root, 'dist', 'cli', 'public')
-mkdirSync(join(out, 'vendor'), { recursive: true })
-cpSync(join(root, 'src', 'cli', 'public'), out, { recursive: true })
-cpSync(require.resolve('tus-js-client/dist/tus.min.js'), join(out, 'vendor', 'tus.min.js'))
+rmSync(out, { recursive: true, force: true }) // no leftovers of an older page (vendor/)
+await buildDemoPage(out)

@@ -20,12 +20,13 @@ const CSS = 'text/css; charset=utf-8'
 export const STATIC_FILES: ReadonlyMap<string, StaticFile> = new Map([
   ['/', { file: 'index.html', type: HTML }],
   ['/index.html', { file: 'index.html', type: HTML }],
+  // The Uppy bundle (scripts/build-page.mjs): the page's script and Uppy's CSS.
   ['/app.js', { file: 'app.js', type: JS }],
+  ['/app.css', { file: 'app.css', type: CSS }],
   ['/style.css', { file: 'style.css', type: CSS }],
-  ['/vendor/tus.min.js', { file: 'vendor/tus.min.js', type: JS }],
 ])
 
-/** Files of the allow-list missing from `directory` (e.g. the vendor copy before a build). */
+/** Files of the allow-list missing from `directory` (e.g. the bundle before a build). */
 export function missingFiles(directory: string): string[] {
   const files = new Set([...STATIC_FILES.values()].map((f) => f.file))
   return [...files].filter((file) => !existsSync(join(directory, file)))
@@ -38,8 +39,10 @@ export interface StaticOptions {
   endpoint: string
 }
 
-// index.html names its endpoint in this tag; the server fills in the configured one.
+// index.html names its endpoint in this tag, and its no-JavaScript form posts there; the
+// server fills in the configured one.
 const ENDPOINT_META = /(<meta\s+name="tuskit-endpoint"\s+content=")[^"]*(")/
+const ENDPOINT_FORM = /(<form\s+id="fallback"[^>]*?\saction=")[^"]*(")/
 
 /** Serves the demo page's files, and 404 for everything else. */
 export function createStaticHandler(
@@ -59,7 +62,12 @@ export function createStaticHandler(
       (content) => {
         const body =
           entry.file === 'index.html'
-            ? Buffer.from(content.toString('utf8').replace(ENDPOINT_META, `$1${endpoint}$2`))
+            ? Buffer.from(
+                content
+                  .toString('utf8')
+                  .replace(ENDPOINT_META, `$1${endpoint}$2`)
+                  .replace(ENDPOINT_FORM, `$1${endpoint}$2`),
+              )
             : content
         res.writeHead(200, {
           'Content-Type': entry.type,

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import type { CoreRequest } from './types.js'
-import { writeInterim } from './node-interim.js'
 
 /**
  * The core's view of a Node request: its `signal` aborts when the response closes before it
@@ -27,6 +26,5 @@ export function nodeCoreRequest(
     protocol: (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http',
     raw: req,
     trailers: () => req.trailers,
-    sendInterim: (status, headers) => writeInterim(req, res, status, headers),
   }
 }

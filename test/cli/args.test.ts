@@ -74,9 +74,9 @@ test('invalid --path', () => {
 })
 
 test('--path may not hide the demo page', () => {
-  assert.match(usageError(['--path', '/vendor']), /would hide the demo page's \/vendor\/tus.min.js/)
+  assert.match(usageError(['--path', '/app.css']), /would hide the demo page's \/app.css/)
   assert.match(usageError(['--path', '/app.js']), /would hide/)
-  assert.equal(config(['--path', '/vendor2']).path, '/vendor2')
+  assert.equal(config(['--path', '/app']).path, '/app')
 })
 
 test('empty values, unknown options and positionals', () => {

@@ -1,21 +1,18 @@
 // Runs the CLI compiled with the tests (build/src/cli/main.js) in a child process. The demo
-// page is not compiled, so each test assembles a public folder the way `npm run build` does
-// (src/cli/public plus tus-js-client's browser build in vendor/) and passes it as --public.
+// page is not compiled by tsc, so the suite builds a public folder the way `npm run build`
+// does (scripts/build-page.mjs: the page plus its Uppy bundle) and passes it as --public.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { request } from 'node:http'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ERRORS } from '../../src/protocol/errors.js'
-import { CLI_ENTRY, repoRoot, runNode, startNode, type Running } from './child.js'
+import { CLI_ENTRY, runNode, startNode, type Running } from './child.js'
+import { buildDemoPage } from './page.js'
 import { tusUpload } from './upload.js'
-
-const require = createRequire(import.meta.url)
-const TUS_MIN_JS = require.resolve('tus-js-client/dist/tus.min.js')
 
 let scratch: string
 let publicDir: string
@@ -23,9 +20,7 @@ let publicDir: string
 before(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'tuskit-cli-test-'))
   publicDir = join(scratch, 'public')
-  cpSync(join(repoRoot(), 'src', 'cli', 'public'), publicDir, { recursive: true })
-  mkdirSync(join(publicDir, 'vendor'), { recursive: true })
-  cpSync(TUS_MIN_JS, join(publicDir, 'vendor', 'tus.min.js'))
+  await buildDemoPage(publicDir)
 })
 
 after(async () => {
@@ -86,14 +81,15 @@ describe('tuskit CLI server', () => {
     assert.equal(cli.stderr(), '')
   })
 
-  test('GET / is the demo page, loading tus-js-client from /vendor/tus.min.js', async () => {
+  test('GET / is the demo page, loading the Uppy bundle from /app.js and /app.css', async () => {
     const res = await fetch(`${cli.origin}/`)
     assert.equal(res.status, 200)
     assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8')
     const html = await res.text()
-    assert.match(html, /<script src="\/vendor\/tus\.min\.js"><\/script>/)
     assert.match(html, /<script src="\/app\.js"><\/script>/)
+    assert.match(html, /<link rel="stylesheet" href="\/app\.css" \/>/)
     assert.match(html, /<meta name="tuskit-endpoint" content="\/files\/" \/>/)
+    assert.match(html, /<form\s+id="fallback"[^>]*\saction="\/files\/"/)
     const again = await fetch(`${cli.origin}/index.html?x=1`)
     assert.equal(await again.text(), html)
   })
@@ -102,7 +98,7 @@ describe('tuskit CLI server', () => {
     const expected: Array<[string, string, string]> = [
       ['/app.js', 'text/javascript; charset=utf-8', join(publicDir, 'app.js')],
       ['/style.css', 'text/css; charset=utf-8', join(publicDir, 'style.css')],
-      ['/vendor/tus.min.js', 'text/javascript; charset=utf-8', TUS_MIN_JS],
+      ['/app.css', 'text/css; charset=utf-8', join(publicDir, 'app.css')],
     ]
     for (const [path, type, file] of expected) {
       const res = await fetch(`${cli.origin}${path}`)
@@ -137,6 +133,8 @@ describe('tuskit CLI server', () => {
       '/index.html/',
       '/vendor/',
       '/vendor/tus.js',
+      '/vendor/tus.min.js',
+      '/app.js.map',
       '/cli.js',
     ]
     for (const path of attempts) {
@@ -182,6 +180,7 @@ test('--max-size and --path reach the handler and the page', async () => {
     assert.equal((await fetch(`${cli.origin}/files/`, { method: 'OPTIONS' })).status, 404)
     const html = await (await fetch(`${cli.origin}/`)).text()
     assert.match(html, /<meta name="tuskit-endpoint" content="\/api\/uploads\/" \/>/)
+    assert.match(html, /<form\s+id="fallback"[^>]*\saction="\/api\/uploads\/"/)
   } finally {
     await cli.stop('SIGKILL')
   }
