@@ -59,6 +59,11 @@ export interface TusHandlerOptions extends TusHooks {
    */
   download?: boolean
   /**
+   * Also speak the IETF "Resumable Uploads for HTTP" draft (interop versions 3 to 8) to
+   * requests that send `Upload-Draft-Interop-Version`. Default `true`.
+   */
+  ietfDraft?: boolean
+  /**
    * Classic form uploads: a `multipart/form-data` POST to the creation URL stores each file
    * as a complete upload (no `Tus-Resumable` needed). An object sets its limits; `false`
    * turns it off. Needs a store with `creation-defer-length`. Default: on, default limits.
@@ -98,6 +103,7 @@ export interface ResolvedOptions {
   readonly relativeLocation: boolean
   readonly maxMetadataSize: number
   readonly download: boolean
+  readonly ietfDraft: boolean
   /** `undefined` when form uploads are off. */
   readonly multipart: ResolvedMultipart | undefined
   /** `undefined` when CORS is off. */
@@ -137,7 +143,7 @@ export function resolveOptions(options: TusHandlerOptions = {}): ResolvedOptions
   }
   checkSize('maxMetadataSize', options.maxMetadataSize)
   checkSize('bodyIdleTimeout', options.bodyIdleTimeout)
-  for (const name of ['download', 'respectForwardedHeaders'] as const) {
+  for (const name of ['download', 'respectForwardedHeaders', 'ietfDraft'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'boolean') {
       throw new TypeError(`tuskit: options.${name} must be a boolean`)
     }
@@ -159,6 +165,7 @@ export function resolveOptions(options: TusHandlerOptions = {}): ResolvedOptions
     relativeLocation: options.relativeLocation ?? false,
     maxMetadataSize: options.maxMetadataSize ?? 4096,
     download: options.download ?? true,
+    ietfDraft: options.ietfDraft ?? true,
     multipart: resolveMultipart(options.multipart),
     cors: resolveCors(options.cors),
     respectForwardedHeaders: options.respectForwardedHeaders ?? false,

@@ -78,6 +78,7 @@ export const CORS_EXPOSE_HEADERS: readonly string[] = [
   'Upload-Complete',
   'Upload-Limit',
   'Upload-Draft-Interop-Version',
+  'Upload-Incomplete',
   'Content-Disposition',
   'Content-Range',
 ]

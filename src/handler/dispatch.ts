@@ -61,3 +61,12 @@ export const COMMON_HEADERS: Readonly<Record<string, string>> = {
   'Tus-Resumable': TUS_VERSION,
   'X-Content-Type-Options': 'nosniff',
 }
+
+const DRAFT_COMMON_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+}
+
+/** The common headers of one response: those of the IETF draft carry no `Tus-Resumable`. */
+export function commonHeaders(response: TusResponse): Readonly<Record<string, string>> {
+  return response.dialect === 'ietf-draft' ? DRAFT_COMMON_HEADERS : COMMON_HEADERS
+}

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import type { CoreRequest } from './types.js'
+import { writeInterim } from './node-interim.js'
 
 /**
  * The core's view of a Node request: its `signal` aborts when the response closes before it
@@ -26,5 +27,6 @@ export function nodeCoreRequest(
     protocol: (req.socket as Partial<TLSSocket>).encrypted ? 'https' : 'http',
     raw: req,
     trailers: () => req.trailers,
+    sendInterim: (status, headers) => writeInterim(req, res, status, headers),
   }
 }

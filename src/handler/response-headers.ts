@@ -1,4 +1,4 @@
-import { COMMON_HEADERS } from './dispatch.js'
+import { commonHeaders } from './dispatch.js'
 import type { TusResponse } from './types.js'
 
 // Reason phrases Node and the fetch API do not know.
@@ -14,7 +14,7 @@ export function statusText(status: number): string | undefined {
  * (`Tus-Resumable`, `nosniff`), the response's own, and for a text body its type and length.
  */
 export function responseHeaders(response: TusResponse): Record<string, string> {
-  const headers: Record<string, string> = { ...COMMON_HEADERS, ...response.headers }
+  const headers: Record<string, string> = { ...commonHeaders(response), ...response.headers }
   if (typeof response.body === 'string') {
     headers['Content-Type'] = 'text/plain; charset=utf-8'
     headers['Content-Length'] = String(Buffer.byteLength(textBody(response.body)))

@@ -7,6 +7,9 @@ import { matchRoute } from '../protocol/route.js'
 import { resolveOptions, type MaxSize, type TusHandlerOptions } from '../options.js'
 import type { UploadStore } from '../stores/upload-store.js'
 import { dispatch, type Allowed } from './dispatch.js'
+import { interopVersion } from '../ietf/interop.js'
+import { dispatchDraft } from '../ietf/dispatch.js'
+import { problemResponse } from '../ietf/problem.js'
 import { applyCors } from './cors.js'
 import { createEvents, type TusEvents } from './events.js'
 import type { HookRequest } from './hooks.js'
@@ -55,12 +58,20 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
   const allowed: Allowed = { collection: 'OPTIONS, POST', upload: uploadMethods.join(', ') }
 
   async function handle(raw: CoreRequest): Promise<TusResponse | undefined> {
-    const response = await respond(raw)
+    // The IETF draft, when the request speaks a version of it we know; else tus 1.0.
+    const draft = resolved.ietfDraft ? interopVersion(raw.headers) : undefined
+    let response = await respond(raw, draft)
+    if (response !== undefined && draft !== undefined) {
+      response = { ...response, dialect: 'ietf-draft' }
+    }
     const { cors } = resolved
     return response === undefined || cors === undefined ? response : applyCors(cors, raw, response)
   }
 
-  async function respond(raw: CoreRequest): Promise<TusResponse | undefined> {
+  async function respond(
+    raw: CoreRequest,
+    draft: number | undefined,
+  ): Promise<TusResponse | undefined> {
     const route = matchRoute(resolved.path, raw.url, raw.originalUrl)
     if (route === undefined) return undefined
     const started = Date.now()
@@ -85,7 +96,10 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
         hookRequest,
         events,
       }
-      const response = await dispatch(ctx, route, extensions, allowed)
+      const response =
+        draft === undefined
+          ? await dispatch(ctx, route, extensions, allowed)
+          : await dispatchDraft(ctx, route, draft, extensions, allowed)
       log('%s %s %d %dms', method, id ?? '-', response.status, Date.now() - started)
       return response
     } catch (err) {
@@ -99,7 +113,8 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
           Date.now() - started,
           tusErr.code,
         )
-        return errorResponse(tusErr, hookRequest)
+        const response = await errorResponse(tusErr, hookRequest)
+        return draft === undefined ? response : problemResponse(tusErr, response)
       }
       if (raw.signal.aborted) {
         // The client is gone: nobody to answer, nothing for the host app to see.

@@ -23,6 +23,11 @@ export interface TusRequest {
    * `checksum-trailer`. Adapters that cannot read trailers leave it out.
    */
   readonly trailers?: () => Readonly<Record<string, string | undefined>>
+  /**
+   * Sends an interim (1xx) response before the final one, e.g. the IETF draft's `104 Upload
+   * Resumption Supported`. Adapters that cannot send interim responses leave it out.
+   */
+  readonly sendInterim?: (status: number, headers: Readonly<Record<string, string>>) => void
 }
 
 /** A request as an adapter hands it to the core, before routing and method override. */
@@ -41,6 +46,8 @@ export interface TusResponse {
   headers: Record<string, string>
   /** A one-line text reason, or a byte stream (downloads). */
   body?: string | Readable
+  /** `'ietf-draft'` for responses of the IETF resumable-upload draft: no `Tus-Resumable`. */
+  dialect?: 'ietf-draft'
 }
 
 /** Everything a method module needs, built once per request. */

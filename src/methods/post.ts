@@ -1,13 +1,13 @@
 import { TusError, isTusError, tusError } from '../protocol/errors.js'
 import { isOffsetOctetStream, optionalInt, parseDeferLength, single } from '../protocol/headers.js'
 import { parseMetadata } from '../protocol/metadata.js'
-import { isValidUploadId, newUploadId } from '../protocol/upload-id.js'
 import { isComplete } from '../stores/upload-store.js'
 import type { MethodContext, TusResponse, UploadContext } from '../handler/types.js'
 import { uploadUrl } from '../handler/location.js'
 import { appendBody } from './append-body.js'
 import { checksumOption } from './checksum-option.js'
 import { withUploadLock } from './with-lock.js'
+import { createUpload } from './create-upload.js'
 import { addExpires, afterWrite, finish } from './lifecycle.js'
 import { concatenateNew, planConcat } from './concat.js'
 
@@ -33,24 +33,16 @@ export async function handlePost(ctx: MethodContext): Promise<TusResponse> {
     throw tusError('ERR_MAX_SIZE_EXCEEDED')
   }
   const rawMetadata = single(headers['upload-metadata'])
-  let metadata =
+  const metadata =
     rawMetadata === undefined ? {} : parseMetadata(rawMetadata, ctx.options.maxMetadataSize)
   const withBody = isOffsetOctetStream(headers['content-type'])
   const checksum = withBody ? checksumOption(ctx) : undefined
 
-  const { namingFunction, hooks } = ctx.options
-  const changes = await hooks.onUploadCreate?.(ctx.hookRequest, { size, metadata })
-  if (changes?.metadata) metadata = changes.metadata
-  const id =
-    changes?.id ??
-    (namingFunction ? await namingFunction(ctx.hookRequest, metadata) : newUploadId())
-  if (typeof id !== 'string' || !isValidUploadId(id)) {
-    throw new TypeError(`tuskit: upload id ${JSON.stringify(id)} is not [A-Za-z0-9_-]{1,128}`)
-  }
   const created = await concatenateNew(
     ctx,
-    await ctx.store.create({ id, size, metadata, ...(plan && { concat: plan.concat }) }),
+    await createUpload(ctx, { size, metadata, ...(plan && { concat: plan.concat }) }),
   )
+  const { id } = created
   let upload = created
   ctx.events.emit('created', created)
   const response: TusResponse = {

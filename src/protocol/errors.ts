@@ -69,6 +69,11 @@ export const ERRORS = {
   ERR_PART_NOT_FOUND: { status: 400, message: 'an upload listed in Upload-Concat does not exist' },
   ERR_NOT_PARTIAL: { status: 400, message: 'Upload-Concat may only list partial uploads' },
   ERR_MODIFY_FINAL: { status: 403, message: 'a final upload cannot be modified' },
+  ERR_INVALID_UPLOAD_COMPLETE: { status: 400, message: 'Upload-Complete must be ?0 or ?1' },
+  ERR_INCONSISTENT_LENGTH: {
+    status: 400,
+    message: 'inconsistent upload length: Upload-Length, Upload-Complete and the content disagree',
+  },
   ERR_UNSUPPORTED_CHECKSUM: {
     status: 400,
     message: 'Upload-Checksum names an algorithm this server does not support',
