@@ -33,7 +33,14 @@ export async function handlePatch(ctx: UploadContext): Promise<TusResponse> {
       throw tusError('ERR_OFFSET_MISMATCH', undefined, { 'Upload-Offset': String(current.offset) })
     }
     if (length !== undefined) current = await declareLength(ctx, current, length)
-    const after = await appendBody(ctx, current, interrupt, checksum)
+    const after = await appendBody(ctx, current, interrupt, checksum).catch(async (err) => {
+      // A failed PATCH may still have stored bytes (a cut connection), or even completed the
+      // upload (a body longer than the upload is cut at its end): observers and the finish
+      // hook must hear of that too, though the client is answered with the error.
+      const stored = await ctx.store.get(ctx.id).catch(() => undefined)
+      if (stored !== undefined) await afterWrite(ctx, before, stored, {}).catch(() => undefined)
+      throw err
+    })
     response.headers['Upload-Offset'] = String(after.offset)
     addExpires(ctx, after, response.headers)
     // Still under the lock: the finish hook runs once, before any other request sees the end.

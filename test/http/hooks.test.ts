@@ -250,3 +250,36 @@ test('bad hook options fail at construction', async () => {
     /onUploadFinish must be a function/,
   )
 })
+
+test('an overlong chunked body that fills the upload still finishes it (hook and event)', async () => {
+  const finished: string[] = []
+  const s = await startServer({
+    onUploadFinish(_req, upload) {
+      finished.push(upload.id)
+    },
+  })
+  const progress: number[] = []
+  s.handler.events.on('progress', (u) => progress.push(u.offset))
+  try {
+    const { url, id } = await create(s, { 'Upload-Length': '5' })
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('hello'))
+        controller.enqueue(new TextEncoder().encode(' world'))
+        controller.close()
+      },
+    })
+    const res = await fetch(url, {
+      method: 'PATCH',
+      headers: { ...TUS, 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': '0' },
+      body,
+      duplex: 'half',
+    } as RequestInit)
+    await assertTusError(res, 413)
+    assert.equal((await dataOf(s, id)).toString(), 'hello')
+    assert.deepEqual(finished, [id])
+    assert.deepEqual(progress, [5])
+  } finally {
+    await s.close()
+  }
+})

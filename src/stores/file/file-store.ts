@@ -269,9 +269,14 @@ export class FileStore implements UploadStore {
    */
   async deleteExpired(before: Date): Promise<number> {
     let removed = 0
-    for (const name of await readdir(this.directory)) {
+    const names = await readdir(this.directory)
+    const infos = new Set(names.filter((n) => n.endsWith('.json')))
+    for (const name of names) {
       const path = join(this.directory, name)
-      if (name.endsWith('.tmp')) {
+      // Leftovers of a crash: temporary files, and data files whose info file is gone (a
+      // DELETE or a creation cut between its two steps). Only old ones: a creation in flight
+      // has a fresh data file.
+      if (name.endsWith('.tmp') || (isValidUploadId(name) && !infos.has(`${name}.json`))) {
         const { mtime } = await stat(path).catch(() => ({ mtime: new Date() }))
         if (mtime < before) await unlink(path).catch(() => undefined)
         continue
