@@ -4,7 +4,7 @@ import createDebug from 'debug'
 import { TusError, isTusError, tusError } from '../protocol/errors.js'
 import { single } from '../protocol/headers.js'
 import { stringifyMetadata, type Metadata } from '../protocol/metadata.js'
-import { isValidUploadId, newUploadId } from '../protocol/upload-id.js'
+import { createUpload } from './create-upload.js'
 import type { Upload } from '../stores/upload-store.js'
 import type { MethodContext, TusResponse, UploadContext } from '../handler/types.js'
 import { uploadUrl } from '../handler/location.js'
@@ -205,20 +205,11 @@ async function receiveFile(
     stream.resume()
     return undefined
   }
-  let metadata = proposed
-  const { hooks, namingFunction, maxMetadataSize } = ctx.options
-  if (stringifyMetadata(metadata).length > maxMetadataSize) {
+  if (stringifyMetadata(proposed).length > ctx.options.maxMetadataSize) {
     throw tusError('ERR_METADATA_TOO_LARGE', "a file's name, type and form fields are too large")
   }
-  const changes = await hooks.onUploadCreate?.(ctx.hookRequest, { size: undefined, metadata })
-  if (changes?.metadata) metadata = changes.metadata
-  const id =
-    changes?.id ??
-    (namingFunction ? await namingFunction(ctx.hookRequest, metadata) : newUploadId())
-  if (typeof id !== 'string' || !isValidUploadId(id)) {
-    throw new TypeError(`tuskit: upload id ${JSON.stringify(id)} is not [A-Za-z0-9_-]{1,128}`)
-  }
-  const upload = await ctx.store.create({ id, size: undefined, metadata })
+  const upload = await createUpload(ctx, { size: undefined, metadata: proposed })
+  const { id } = upload
   created.push(id)
   ctx.events.emit('created', upload)
   const uctx: UploadContext = { ...ctx, id }
