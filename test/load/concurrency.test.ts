@@ -1,9 +1,8 @@
 /**
  * Load against a server in its own process (probe-server.js, FileStore with fsync): 1,000
  * simultaneous small uploads, then 64 simultaneous large ones, every one verified by sha256.
- * The large ones are 16 MiB each by default (1 GiB in all) to keep CI time bounded: 64 x 64
- * MiB takes ~50 s on a 2-core machine, mostly fsync and copying; `TUSKIT_LOAD_MIB=64` runs
- * it. Each test gets a fresh server, whose peak RSS (VmHWM from /proc/<pid>/status) is
+ * The large ones are 64 MiB each (4 GiB in all), as the issue asks; that takes ~50 s on a
+ * 2-core machine, mostly fsync and copying. `TUSKIT_LOAD_MIB=16` runs a quicker variant. Each test gets a fresh server, whose peak RSS (VmHWM from /proc/<pid>/status) is
  * reported and bounded: bodies stream, so the peak depends on the number of connections
  * (each upload buffers up to the FileStore's 1 MiB `writeBufferSize`), not on the bytes moved. Racing PATCHes on one upload
  * and lock takeover are in e2e/lock-takeover.test.ts.
@@ -27,7 +26,7 @@ import {
   stats,
 } from './load-client.js'
 
-const BIG_MIB = Number(process.env['TUSKIT_LOAD_MIB'] ?? 16)
+const BIG_MIB = Number(process.env['TUSKIT_LOAD_MIB'] ?? 64)
 /**
  * The bound asserted on the server's peak RSS. The target is 150 MiB; a bound, not the
  * target, is asserted because the machine is shared and a runtime's RSS varies.
