@@ -12,12 +12,10 @@
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fork } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
   MiB,
@@ -40,8 +38,7 @@ import {
   withTimeout,
   type RawRequest,
 } from '../fixtures/raw-http.js'
-
-const CRASH_SERVER = fileURLToPath(new URL('../fixtures/crash-server.js', import.meta.url))
+import { startCrashServer, type ChildServer } from '../fixtures/child-server.js'
 
 const PRIOR = 1 * MiB
 const CHUNK = 32 * MiB
@@ -50,46 +47,6 @@ const TOTAL = PRIOR + CHUNK
 const KILL_AT = 20 * MiB + 4_321
 /** The client stays at most this far ahead of the staging file in scenario A. */
 const MAX_LEAD = 4 * MiB
-
-interface Child {
-  origin: string
-  kill(): Promise<void>
-}
-
-async function startChild(directory: string): Promise<Child> {
-  const child = fork(CRASH_SERVER, [directory], {
-    execArgv: [],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  })
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const kill = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    await withTimeout(exited, 10_000, 'crash-server to exit')
-  }
-  try {
-    const port = await withTimeout(
-      new Promise<number>((resolve, reject) => {
-        let out = ''
-        child.stdout?.on('data', (d: Buffer) => {
-          out += d.toString()
-          const m = /PORT (\d+)\n/.exec(out)
-          if (m) resolve(Number(m[1]))
-        })
-        child.once('exit', (code, signal) =>
-          reject(new Error(`crash-server exited (${code ?? signal}) before listening: ${stderr}`)),
-        )
-      }),
-      15_000,
-      'crash-server to listen',
-    )
-    return { origin: `http://127.0.0.1:${port}`, kill }
-  } catch (err) {
-    await kill()
-    throw err
-  }
-}
 
 async function sizeOrZero(path: string): Promise<number> {
   return fileSize(path).catch(() => 0)
@@ -170,8 +127,8 @@ async function crashDuringPatch(
   storeDir: string,
   lead: number,
   killWhen: (staged: number) => boolean,
-): Promise<{ id: string; child: Child; stagedAtKill: number; leftAtKill: string[] }> {
-  let child = await startChild(storeDir)
+): Promise<{ id: string; child: ChildServer; stagedAtKill: number; leftAtKill: string[] }> {
+  let child = await startCrashServer(storeDir)
   try {
     const url = await createUpload(`${child.origin}/files`, TOTAL)
     const id = uploadId(url)
@@ -211,7 +168,7 @@ async function crashDuringPatch(
     } finally {
       req.destroy()
     }
-    child = await startChild(storeDir)
+    child = await startCrashServer(storeDir)
     return { id, child, stagedAtKill, leftAtKill }
   } catch (err) {
     await child.kill()

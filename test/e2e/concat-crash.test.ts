@@ -7,66 +7,17 @@
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fork, type ChildProcess } from 'node:child_process'
 import { createReadStream } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { MiB, makeTempDir, removeDir, sha256File, writeRandomFile } from '../helpers/files.js'
-import {
-  TUS,
-  createUpload,
-  simpleRequest,
-  uploadId,
-  waitFor,
-  withTimeout,
-} from '../fixtures/raw-http.js'
+import { TUS, createUpload, simpleRequest, uploadId, waitFor } from '../fixtures/raw-http.js'
+import { startCrashServer } from '../fixtures/child-server.js'
 
-const CRASH_SERVER = fileURLToPath(new URL('../fixtures/crash-server.js', import.meta.url))
 const PART = 32 * MiB
 // The final lists the two parts four times each: 256 MiB to copy, time enough to be killed.
 const REPEAT = 4
-
-interface Child {
-  origin: string
-  kill(): Promise<void>
-}
-
-async function startChild(directory: string): Promise<Child> {
-  const child: ChildProcess = fork(CRASH_SERVER, [directory], {
-    execArgv: [],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  })
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const kill = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    await withTimeout(exited, 10_000, 'crash-server to exit')
-  }
-  try {
-    const port = await withTimeout(
-      new Promise<number>((resolve, reject) => {
-        let out = ''
-        child.stdout?.on('data', (d: Buffer) => {
-          out += d.toString()
-          const m = /PORT (\d+)\n/.exec(out)
-          if (m) resolve(Number(m[1]))
-        })
-        child.once('exit', (code, signal) =>
-          reject(new Error(`crash-server exited (${code ?? signal}) before listening: ${stderr}`)),
-        )
-      }),
-      15_000,
-      'crash-server to listen',
-    )
-    return { origin: `http://127.0.0.1:${port}`, kill }
-  } catch (err) {
-    await kill()
-    throw err
-  }
-}
 
 let dir: string
 let source: string
@@ -95,7 +46,7 @@ async function expectedDigest(): Promise<string> {
 
 test('SIGKILL while concatenating: the final stays empty, then completes intact', async (t) => {
   const store = join(dir, 'store')
-  let child = await startChild(store)
+  let child = await startCrashServer(store)
   try {
     const endpoint = `${child.origin}/files`
     const parts: string[] = []
@@ -159,7 +110,7 @@ test('SIGKILL while concatenating: the final stays empty, then completes intact'
     assert.equal((await stat(join(store, finalId))).size, 0, 'no half-written body')
     t.diagnostic(`killed with ${tmpSize} of ${total} bytes in the temporary file`)
 
-    child = await startChild(store)
+    child = await startCrashServer(store)
     const finalUrl = `${child.origin}/files/${finalId}`
     assert.equal(uploadId(finalUrl), finalId)
     const head = await simpleRequest(finalUrl, 'HEAD', { ...TUS }, undefined, 60_000)

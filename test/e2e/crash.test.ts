@@ -6,11 +6,9 @@
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fork, type ChildProcess } from 'node:child_process'
 import { createReadStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
   KiB,
@@ -32,10 +30,8 @@ import {
   withTimeout,
   type RawRequest,
 } from '../fixtures/raw-http.js'
+import { startCrashServer } from '../fixtures/child-server.js'
 import { patches, startTusUpload } from '../fixtures/tus-upload.js'
-
-// The compiled fixture next to this compiled test (works from build/ and from any outDir).
-const CRASH_SERVER = fileURLToPath(new URL('../fixtures/crash-server.js', import.meta.url))
 
 const SIZE = 64 * MiB
 // Where to kill, as bytes in the data file; odd values so no kill lands on a round boundary.
@@ -43,48 +39,6 @@ const KILL_POINTS = [9 * MiB + 12_345, 27 * MiB + 777, 46 * MiB + 3]
 // The client stays at most this far ahead of the disk, so the upload cannot finish before
 // the kill and the server is still busy receiving when it dies.
 const MAX_LEAD = 4 * MiB
-
-interface Child {
-  process: ChildProcess
-  origin: string
-  /** Kills the child (SIGKILL unless told) and waits for it to be gone. */
-  kill(signal?: NodeJS.Signals): Promise<void>
-}
-
-async function startChild(directory: string): Promise<Child> {
-  const child = fork(CRASH_SERVER, [directory], {
-    execArgv: [],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  })
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const kill = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-    await withTimeout(exited, 10_000, 'crash-server to exit')
-  }
-  try {
-    const port = await withTimeout(
-      new Promise<number>((resolve, reject) => {
-        let out = ''
-        child.stdout?.on('data', (d: Buffer) => {
-          out += d.toString()
-          const m = /PORT (\d+)\n/.exec(out)
-          if (m) resolve(Number(m[1]))
-        })
-        child.once('exit', (code, signal) =>
-          reject(new Error(`crash-server exited (${code ?? signal}) before listening: ${stderr}`)),
-        )
-      }),
-      15_000,
-      'crash-server to listen',
-    )
-    return { process: child, origin: `http://127.0.0.1:${port}`, kill }
-  } catch (err) {
-    await kill()
-    throw err
-  }
-}
 
 /**
  * Streams `source[from, SIZE)` into `req` in odd-sized pieces, never more than `MAX_LEAD`
@@ -133,7 +87,7 @@ after(async () => {
 test('SIGKILL during PATCH: offset == bytes on disk, prefix intact, upload completes', async (t) => {
   const storeDir = join(dir, 'store')
   await mkdir(storeDir)
-  let child = await startChild(storeDir)
+  let child = await startCrashServer(storeDir)
   try {
     const url = await createUpload(`${child.origin}/files`, SIZE, {
       'Upload-Metadata': `filename ${Buffer.from('crash.bin').toString('base64')}`,
@@ -164,7 +118,7 @@ test('SIGKILL during PATCH: offset == bytes on disk, prefix intact, upload compl
         await withTimeout(req.closed, 10_000, 'the socket to close')
         await assert.rejects(req.response, 'no response from a killed server')
 
-        child = await startChild(storeDir)
+        child = await startCrashServer(storeDir)
         const sizeOnDisk = await fileSize(dataFile)
         const head = await headUpload(`${child.origin}/files/${id}`)
         assert.equal(head.status, 200)
