@@ -44,15 +44,20 @@ export function requestHead(method: string, path: string, headers: RawHeaders): 
   return Buffer.from(`${head}\r\n`, 'latin1')
 }
 
-/** Encodes `parts` as a chunked body, terminating chunk included. */
-export function chunked(parts: ReadonlyArray<Buffer | string>): Buffer {
+/**
+ * Encodes `parts` as a chunked body (empty parts are skipped), terminating chunk included,
+ * followed by the given trailer lines.
+ */
+export function chunked(parts: ReadonlyArray<Buffer | string>, trailers: RawHeaders = []): Buffer {
   const out: Buffer[] = []
   for (const part of parts) {
     const b = typeof part === 'string' ? Buffer.from(part) : part
     if (b.length === 0) continue
     out.push(Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n'))
   }
-  out.push(Buffer.from('0\r\n\r\n'))
+  let tail = '0\r\n'
+  for (const [name, value] of trailers) tail += `${name}: ${value}\r\n`
+  out.push(Buffer.from(`${tail}\r\n`, 'latin1'))
   return Buffer.concat(out)
 }
 

@@ -17,6 +17,7 @@ import {
   TUS,
   assertRawTusError,
   assertTusError,
+  chunkedPatch,
   create,
   dataOf,
   head,
@@ -30,44 +31,6 @@ import {
 /** `Upload-Checksum` value for `data`. */
 function sum(algorithm: string, data: string | Buffer): string {
   return `${algorithm} ${createHash(algorithm).update(data).digest('base64')}`
-}
-
-/** Serialises `parts` as a chunked body ending with the given trailer lines. */
-function chunkedWithTrailers(parts: ReadonlyArray<string | Buffer>, trailers: RawHeaders): Buffer {
-  const out: Buffer[] = []
-  for (const part of parts) {
-    const b = typeof part === 'string' ? Buffer.from(part) : part
-    out.push(Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n'))
-  }
-  let tail = '0\r\n'
-  for (const [name, value] of trailers) tail += `${name}: ${value}\r\n`
-  out.push(Buffer.from(`${tail}\r\n`, 'latin1'))
-  return Buffer.concat(out)
-}
-
-/** A raw chunked PATCH; `extra` headers (e.g. `Trailer`), then the body and its trailers. */
-function chunkedPatch(
-  s: TestServer,
-  id: string,
-  offset: number,
-  parts: ReadonlyArray<string | Buffer>,
-  extra: RawHeaders,
-  trailers: RawHeaders,
-) {
-  const port = portOf(s)
-  const headers: RawHeaders = [
-    ['Host', `127.0.0.1:${port}`],
-    ['Tus-Resumable', '1.0.0'],
-    ['Content-Type', OCTET],
-    ['Upload-Offset', String(offset)],
-    ['Transfer-Encoding', 'chunked'],
-    ...extra,
-    ['Connection', 'close'],
-  ]
-  return rawRequest(port, [
-    requestHead('PATCH', `/files/${id}`, headers),
-    chunkedWithTrailers(parts, trailers),
-  ])
 }
 
 /** The store folder holds exactly the upload's data and info files: no staging left over. */

@@ -1,11 +1,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, type TestServer } from '../helpers/server.js'
-import { chunked, header, rawRequest, requestHead, type RawHeaders } from '../helpers/raw-http.js'
+import { startServer } from '../helpers/server.js'
+import { header, rawRequest, requestHead } from '../helpers/raw-http.js'
 import {
   OCTET,
   assertRawTusError,
   assertTusError,
+  chunkedPatch,
   create,
   dataOf,
   head,
@@ -14,20 +15,6 @@ import {
   portOf,
   TUS,
 } from './tus-client.js'
-
-/** A PATCH with a hand-made chunked body (no Content-Length). */
-function chunkedPatch(s: TestServer, id: string, offset: number, parts: string[]) {
-  const port = portOf(s)
-  const headers: RawHeaders = [
-    ['Host', `127.0.0.1:${port}`],
-    ['Tus-Resumable', '1.0.0'],
-    ['Content-Type', OCTET],
-    ['Upload-Offset', String(offset)],
-    ['Transfer-Encoding', 'chunked'],
-    ['Connection', 'close'],
-  ]
-  return rawRequest(port, [requestHead('PATCH', `/files/${id}`, headers), chunked(parts)])
-}
 
 test('PATCH: 204 with the new Upload-Offset, bytes stored in order', async () => {
   const s = await startServer()

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { TestServer } from '../helpers/server.js'
-import type { RawResponse } from '../helpers/raw-http.js'
+import {
+  chunked,
+  rawRequest,
+  requestHead,
+  type RawHeaders,
+  type RawResponse,
+} from '../helpers/raw-http.js'
 
 /** Shared fetch-based helpers for the black-box HTTP suites. */
 
@@ -34,6 +40,31 @@ export async function create(
   assert.ok(location, 'Location header')
   const url = new URL(location, s.origin).href
   return { url, id: idOf(url) }
+}
+
+/**
+ * A raw PATCH with a hand-made chunked body (no Content-Length): `extra` headers (e.g.
+ * `Trailer`) go before `Connection: close`, `trailers` after the last chunk.
+ */
+export function chunkedPatch(
+  s: TestServer,
+  id: string,
+  offset: number,
+  parts: ReadonlyArray<string | Buffer>,
+  extra: RawHeaders = [],
+  trailers: RawHeaders = [],
+): Promise<RawResponse> {
+  const port = portOf(s)
+  const headers: RawHeaders = [
+    ['Host', `127.0.0.1:${port}`],
+    ['Tus-Resumable', '1.0.0'],
+    ['Content-Type', OCTET],
+    ['Upload-Offset', String(offset)],
+    ['Transfer-Encoding', 'chunked'],
+    ...extra,
+    ['Connection', 'close'],
+  ]
+  return rawRequest(port, [requestHead('PATCH', `/files/${id}`, headers), chunked(parts, trailers)])
 }
 
 export function head(url: string, headers: Record<string, string> = { ...TUS }): Promise<Response> {
