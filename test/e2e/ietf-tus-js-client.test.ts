@@ -10,16 +10,14 @@ import { createReadStream } from 'node:fs'
 import { join } from 'node:path'
 import type * as tus from 'tus-js-client'
 import { startServer, type TestServer } from '../helpers/server.js'
+import { MiB, makeTempDir, removeDir, sha256File, writeRandomFile } from '../helpers/files.js'
+import { uploadId } from '../fixtures/raw-http.js'
 import {
-  MiB,
-  fileSize,
-  makeTempDir,
-  removeDir,
-  sha256File,
-  writeRandomFile,
-} from '../helpers/files.js'
-import { uploadId, waitFor, withTimeout } from '../fixtures/raw-http.js'
-import { patches, startTusUpload, type RunningUpload } from '../fixtures/tus-upload.js'
+  abortMidPatch,
+  patches,
+  startTusUpload,
+  type RunningUpload,
+} from '../fixtures/tus-upload.js'
 
 const SIZE = 12 * MiB
 const CHUNK = 1 * MiB
@@ -105,44 +103,18 @@ for (const { protocol, interop } of PROTOCOLS) {
       const again = createReadStream(source.path)
       let run: RunningUpload | undefined
       try {
-        let triggered = false
-        let acknowledged = 0
-        const storedAtAbort = await withTimeout(
-          new Promise<number>((resolve, reject) => {
-            run = startTusUpload(input, {
-              endpoint: server.endpoint,
-              protocol,
-              chunkSize: CHUNK,
-              metadata: { filename: 'source.bin' },
-              onChunkComplete(_chunk, accepted) {
-                acknowledged = Math.max(acknowledged, accepted)
-              },
-              onProgress(sent, total) {
-                if (triggered || sent < 0.4 * total || sent % CHUNK === 0) return
-                triggered = true
-                const dataFile = join(server.directory, uploadId(run!.upload.url!))
-                const chunkStart = sent - (sent % CHUNK)
-                let stored = 0
-                waitFor(
-                  async () => (stored = await fileSize(dataFile)) > chunkStart,
-                  5_000,
-                  'the server to store part of the PATCH',
-                  1,
-                )
-                  .then(() => run!.abort())
-                  .then(() => resolve(stored), reject)
-              },
-            } as tus.UploadOptions)
-            run.done.then(
-              () => reject(new Error('the upload finished before the abort')),
-              (err: unknown) => {
-                if (!triggered) reject(err)
-              },
-            )
-          }),
-          30_000,
-          'the upload to reach 40 % and be aborted',
+        const aborted = await abortMidPatch(
+          input,
+          {
+            endpoint: server.endpoint,
+            protocol,
+            chunkSize: CHUNK,
+            metadata: { filename: 'source.bin' },
+          } as tus.UploadOptions,
+          server.directory,
         )
+        run = aborted.run
+        const { acknowledged, storedAtAbort } = aborted
         const url = run!.upload.url
         assert.ok(url)
         assert.ok(storedAtAbort > 0 && storedAtAbort < SIZE)

@@ -10,17 +10,14 @@ import { basename, join } from 'node:path'
 import { PassThrough, type Readable } from 'node:stream'
 import * as tus from 'tus-js-client'
 import { startServer } from '../helpers/server.js'
+import { KiB, MiB, makeTempDir, removeDir, sha256File, writeRandomFile } from '../helpers/files.js'
+import { headUpload, uploadId } from '../fixtures/raw-http.js'
 import {
-  KiB,
-  MiB,
-  fileSize,
-  makeTempDir,
-  removeDir,
-  sha256File,
-  writeRandomFile,
-} from '../helpers/files.js'
-import { headUpload, uploadId, waitFor, withTimeout } from '../fixtures/raw-http.js'
-import { patches, startTusUpload, type RunningUpload } from '../fixtures/tus-upload.js'
+  abortMidPatch,
+  patches,
+  startTusUpload,
+  type RunningUpload,
+} from '../fixtures/tus-upload.js'
 
 interface Source {
   path: string
@@ -153,50 +150,18 @@ describe('abort part way, then resume', () => {
   ): Promise<{ url: string; acknowledged: number; storedAtAbort: number }> {
     const { path, size } = sources.resume
     const input = createReadStream(path)
-    let acknowledged = 0
     let run: RunningUpload | undefined
-    let triggered = false
     try {
-      const storedAtAbort = await withTimeout(
-        new Promise<number>((resolve, reject) => {
-          run = startTusUpload(input, {
-            endpoint,
-            chunkSize: CHUNK,
-            metadata: { filename: 'resume.bin' },
-            ...extra,
-            onChunkComplete(_chunk, accepted) {
-              acknowledged = Math.max(acknowledged, accepted)
-            },
-            onProgress(sent, total) {
-              // Progress at an exact chunk start is reported before that PATCH is sent.
-              if (triggered || sent < 0.4 * total || sent % CHUNK === 0) return
-              triggered = true
-              const dataFile = join(directory, uploadId(run!.upload.url!))
-              const chunkStart = sent - (sent % CHUNK)
-              let stored = 0
-              waitFor(
-                async () => (stored = await fileSize(dataFile)) > chunkStart,
-                5_000,
-                'the server to store part of the PATCH',
-                1,
-              )
-                .then(() => run!.abort())
-                .then(() => resolve(stored), reject)
-            },
-          })
-          run.done.then(
-            () => reject(new Error('the upload finished before the abort')),
-            (err: unknown) => {
-              if (!triggered) reject(err)
-            },
-          )
-        }),
-        30_000,
-        'the upload to reach 40 % and be aborted',
+      const aborted = await abortMidPatch(
+        input,
+        { endpoint, chunkSize: CHUNK, metadata: { filename: 'resume.bin' }, ...extra },
+        directory,
       )
-      const url = run?.upload.url
+      run = aborted.run
+      const { acknowledged, storedAtAbort } = aborted
+      const url = run.upload.url
       assert.ok(url)
-      await assert.rejects(run!.done, /aborted by the test/)
+      await assert.rejects(run.done, /aborted by the test/)
       assert.ok(storedAtAbort > 0 && storedAtAbort < size)
       return { url, acknowledged, storedAtAbort }
     } finally {
