@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs'
 import { open, readFile, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -62,6 +63,14 @@ export async function pendingCommitOffset(dataPath: string): Promise<number | un
  * (no append to it may be running).
  */
 export async function recoverStaging(dataPath: string, durable: boolean): Promise<void> {
+  // Nearly always there is nothing to undo: two cheap synchronous lookups that do not throw
+  // (cached negative lookups) instead of a failing read and two failing unlinks per append.
+  if (
+    statSync(commitMarkerPath(dataPath), { throwIfNoEntry: false }) === undefined &&
+    statSync(stagingPath(dataPath), { throwIfNoEntry: false }) === undefined
+  ) {
+    return
+  }
   const offset = await pendingCommitOffset(dataPath)
   if (offset !== undefined) {
     const fh = await open(dataPath, 'r+').catch((err: NodeJS.ErrnoException) => {

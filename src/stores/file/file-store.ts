@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, statSync, type Stats } from 'node:fs'
 import { createReadStream } from 'node:fs'
 import { open, readdir, readFile, stat, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -19,6 +19,7 @@ import { syncDirectory, writeFileAtomic } from './atomic-write.js'
 import { FileSink } from './file-sink.js'
 import {
   appendWithChecksum,
+  commitMarkerPath,
   pendingCommitOffset,
   recoverStaging,
   removeStaging,
@@ -40,6 +41,16 @@ export interface FileStoreOptions {
   fsync?: boolean
   /** Bytes buffered between the request and the file before backpressure. Default 1 MiB. */
   writeBufferSize?: number
+}
+
+/** How many uploads' info the store keeps in memory (see `FileStore.get`). */
+const INFO_CACHE_SIZE = 10_000
+
+/** A cached info file, valid while the data file is the one it was read with. */
+interface CachedInfo {
+  info: InfoFile
+  ino: number
+  birthtimeMs: number
 }
 
 /** What the info file holds: everything but the offset, which the data file's size gives. */
@@ -72,6 +83,8 @@ export class FileStore implements UploadStore {
   private readonly writeBufferSize: number
   // Defence in depth: the handler's locker already serialises appends to one upload.
   private readonly appending = new Set<string>()
+  // Info files of uploads whose length is known: nothing but a removal changes them then.
+  private readonly infos = new Map<string, CachedInfo>()
 
   constructor(options: FileStoreOptions) {
     if (typeof options?.directory !== 'string' || options.directory === '') {
@@ -129,24 +142,61 @@ export class FileStore implements UploadStore {
 
   /** Size and last write of the data file; a missing one (crash during create) is empty. */
   private async dataStat(id: string): Promise<{ size: number; mtime?: Date }> {
-    try {
-      const { size, mtime } = await stat(this.dataPath(id))
-      // A checksummed append that crashed while committing is not stored (checksum-append.ts).
-      return { size: (await pendingCommitOffset(this.dataPath(id))) ?? size, mtime }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { size: 0 }
-      throw err
+    const st = await statIfExists(this.dataPath(id))
+    if (st === undefined) return { size: 0 }
+    return { size: await this.committedSize(id, st.size), mtime: st.mtime }
+  }
+
+  /**
+   * The offset of an upload whose data file holds `size` bytes: a checksummed append that
+   * crashed while committing is not stored (checksum-append.ts). Whether its marker exists is
+   * asked with a synchronous stat that does not throw (a cached negative lookup, far cheaper
+   * than a failing asynchronous read); the marker is read only when it is there.
+   */
+  private async committedSize(id: string, size: number): Promise<number> {
+    const marker = commitMarkerPath(this.dataPath(id))
+    if (statSync(marker, { throwIfNoEntry: false }) === undefined) return size
+    return (await pendingCommitOffset(this.dataPath(id))) ?? size
+  }
+
+  /**
+   * The upload's info and its data file's stat. An info file whose upload length is known
+   * never changes until the upload is removed, so it is cached in memory. The cache is only
+   * trusted while the data file is the very file it was read with (same inode and birth
+   * time): the data file is created before the info file and removed after it, so a
+   * removal by another process sharing the folder (or a removal and re-creation of the id)
+   * is seen. A removal in this process drops the entry at once. The offset is never cached:
+   * it is the data file's size, read by the `stat` done for every request anyway.
+   */
+  private async infoAndStat(id: string): Promise<{ info: InfoFile; st: Stats | undefined }> {
+    const cached = this.infos.get(id)
+    if (cached !== undefined) {
+      const st = await statIfExists(this.dataPath(id))
+      if (st !== undefined && st.ino === cached.ino && st.birthtimeMs === cached.birthtimeMs) {
+        return { info: cached.info, st }
+      }
+      this.infos.delete(id)
     }
+    const info = await this.readInfo(id)
+    const st = await statIfExists(this.dataPath(id))
+    if (st !== undefined && info.size !== null) {
+      if (this.infos.size >= INFO_CACHE_SIZE) {
+        const oldest = this.infos.keys().next().value
+        if (oldest !== undefined) this.infos.delete(oldest)
+      }
+      this.infos.set(id, { info, ino: st.ino, birthtimeMs: st.birthtimeMs })
+    }
+    return { info, st }
   }
 
   async get(id: string): Promise<Upload> {
-    const info = await this.readInfo(id)
-    const { size, mtime } = await this.dataStat(id)
-    return toUpload(info, size, mtime)
+    const { info, st } = await this.infoAndStat(id)
+    if (st === undefined) return toUpload(info, 0)
+    return toUpload(info, await this.committedSize(id, st.size), st.mtime)
   }
 
   async append(id: string, offset: number, body: Readable, opts: AppendOptions): Promise<Upload> {
-    const info = await this.readInfo(id)
+    const { info } = await this.infoAndStat(id)
     if (info.concat?.kind === 'final') throw tusError('ERR_MODIFY_FINAL')
     if (this.appending.has(id)) {
       throw new TusError('ERR_LOCK_TIMEOUT', 423, 'upload is being written by another request')
@@ -182,7 +232,8 @@ export class FileStore implements UploadStore {
           failure = err
         }
         await sink.settled()
-        if (this.fsync && sink.written > 0) await fh.sync()
+        // fdatasync flushes the bytes and the file's new size, all an append needs.
+        if (this.fsync && sink.written > 0) await fh.datasync()
       } finally {
         await fh.close()
       }
@@ -203,11 +254,13 @@ export class FileStore implements UploadStore {
     }
     if (size < offset) throw tusError('ERR_LENGTH_BELOW_OFFSET')
     const next: InfoFile = { ...info, size }
+    this.infos.delete(id)
     await writeFileAtomic(this.infoPath(id), JSON.stringify(next), this.fsync)
     return toUpload(next, offset)
   }
 
   async remove(id: string): Promise<void> {
+    this.infos.delete(id)
     // Info first: once it is gone the upload no longer exists, whatever happens next.
     await unlink(this.infoPath(id)).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') throw tusError('ERR_UPLOAD_NOT_FOUND')
@@ -242,6 +295,7 @@ export class FileStore implements UploadStore {
       throw new TusError('ERR_LOCK_TIMEOUT', 423, 'upload is being written by another request')
     }
     this.appending.add(id)
+    this.infos.delete(id)
     try {
       const sources = parts.map((p) => ({ path: this.dataPath(p.id), length: p.size ?? 0 }))
       const tmp = await writeConcatenation(this.dataPath(id), sources, this.fsync)
@@ -301,13 +355,23 @@ export class FileStore implements UploadStore {
   }
 }
 
+async function statIfExists(path: string): Promise<Stats | undefined> {
+  try {
+    return await stat(path)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+}
+
 function toUpload(info: InfoFile, offset: number, updatedAt?: Date): Upload {
   const createdAt = new Date(info.createdAt)
   return {
     id: info.id,
     size: info.size ?? undefined,
     offset,
-    metadata: info.metadata,
+    // A copy: the info may be cached, and callers (hooks) may change what they are given.
+    metadata: { ...info.metadata },
     createdAt,
     updatedAt: updatedAt ?? createdAt,
     ...(info.concat !== undefined ? { concat: info.concat } : {}),
