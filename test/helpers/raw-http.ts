@@ -124,6 +124,13 @@ export function rawRequest(
   })
 }
 
+/** Writes `data` to `socket`; resolves once it is flushed to the kernel, rejects on error. */
+export function writeAll(socket: Socket, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) =>
+    socket.write(data, (err) => (err ? reject(err) : resolve())),
+  )
+}
+
 /** Opens a connection and resolves once it is established, for hand-driven requests. */
 export function openSocket(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {

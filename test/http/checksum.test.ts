@@ -8,10 +8,15 @@ import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Socket } from 'node:net'
 import * as zlib from 'node:zlib'
 import { startServer, type TestServer } from '../helpers/server.js'
-import { openSocket, rawRequest, requestHead, type RawHeaders } from '../helpers/raw-http.js'
+import {
+  openSocket,
+  rawRequest,
+  requestHead,
+  writeAll,
+  type RawHeaders,
+} from '../helpers/raw-http.js'
 import {
   OCTET,
   TUS,
@@ -239,12 +244,6 @@ test('CK-07: a body longer than the upload with a checksum -> 413 and nothing st
   }
 })
 
-function write(socket: Socket, data: Buffer): Promise<void> {
-  return new Promise((resolve, reject) =>
-    socket.write(data, (err) => (err ? reject(err) : resolve())),
-  )
-}
-
 test('CK-07: a checksummed PATCH cut off mid-body stores nothing; the retry succeeds', async () => {
   const s = await startServer()
   try {
@@ -260,7 +259,7 @@ test('CK-07: a checksummed PATCH cut off mid-body stores nothing; the retry succ
     socket.on('error', () => undefined)
     let staged = 0
     try {
-      await write(
+      await writeAll(
         socket,
         requestHead('PATCH', `/files/${id}`, [
           ['Host', `127.0.0.1:${port}`],
@@ -271,7 +270,7 @@ test('CK-07: a checksummed PATCH cut off mid-body stores nothing; the retry succ
           ['Content-Length', String(total)],
         ]),
       )
-      await write(socket, data.subarray(0, 400_000))
+      await writeAll(socket, data.subarray(0, 400_000))
       // The bytes go to the staging file, never to the data file.
       for (let i = 0; i < 300 && staged === 0; i++) {
         staged = await stat(join(s.directory, `${id}.chunk`)).then(

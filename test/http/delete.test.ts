@@ -1,13 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer } from '../helpers/server.js'
-import { openSocket, requestHead } from '../helpers/raw-http.js'
+import { openSocket } from '../helpers/raw-http.js'
 import {
-  OCTET,
   assertTusError,
   create,
   dataOf,
   patch,
+  patchHead,
   portOf,
   storeFiles,
   TUS,
@@ -82,15 +82,7 @@ test('DELETE while a PATCH is still sending: the PATCH is stopped and the upload
   const socket = await openSocket(port)
   socket.on('error', () => undefined)
   try {
-    socket.write(
-      requestHead('PATCH', `/files/${id}`, [
-        ['Host', `127.0.0.1:${port}`],
-        ['Tus-Resumable', '1.0.0'],
-        ['Content-Type', OCTET],
-        ['Upload-Offset', '0'],
-        ['Content-Length', '1000'],
-      ]),
-    )
+    socket.write(patchHead(port, id, 0, 1000))
     socket.write(Buffer.alloc(100, 7))
     // wait (bounded) until the server has stored some of it
     for (let i = 0; i < 100; i++) {

@@ -3,19 +3,12 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Socket } from 'node:net'
 import { startServer, type TestServer } from '../helpers/server.js'
-import { openSocket, requestHead, type RawHeaders } from '../helpers/raw-http.js'
-import { OCTET, create, dataOf, head, patch, portOf } from './tus-client.js'
+import { openSocket, requestHead, writeAll, type RawHeaders } from '../helpers/raw-http.js'
+import { OCTET, create, dataOf, head, patch, patchHead, portOf } from './tus-client.js'
 
 const TOTAL = 1_000_000
 const SENT = 400_000
-
-function write(socket: Socket, data: Buffer): Promise<void> {
-  return new Promise((resolve, reject) =>
-    socket.write(data, (err) => (err ? reject(err) : resolve())),
-  )
-}
 
 /** Waits (bounded: ~3 s) until `check` is true. */
 async function waitFor(check: () => Promise<boolean>): Promise<void> {
@@ -37,8 +30,8 @@ async function sendAndKill(
   const socket = await openSocket(portOf(s))
   socket.on('error', () => undefined)
   try {
-    await write(socket, requestHead(method, path, headers))
-    await write(socket, data.subarray(0, SENT))
+    await writeAll(socket, requestHead(method, path, headers))
+    await writeAll(socket, data.subarray(0, SENT))
     // let the server store something before the client goes away
     await waitFor(async () => {
       const f = await file()
@@ -128,17 +121,8 @@ test('HEAD during a stalled PATCH answers promptly with the exact offset', async
   const socket = await openSocket(portOf(s))
   socket.on('error', () => undefined)
   try {
-    await write(
-      socket,
-      requestHead('PATCH', `/files/${id}`, [
-        ['Host', `127.0.0.1:${portOf(s)}`],
-        ['Tus-Resumable', '1.0.0'],
-        ['Content-Type', OCTET],
-        ['Upload-Offset', '0'],
-        ['Content-Length', '1000'],
-      ]),
-    )
-    await write(socket, Buffer.alloc(100, 0x62))
+    await writeAll(socket, patchHead(portOf(s), id, 0, 1000))
+    await writeAll(socket, Buffer.alloc(100, 0x62))
     await waitFor(async () => (await dataOf(s, id)).length >= 100)
     // the client now goes silent without closing; a new request takes over
     const started = Date.now()

@@ -8,15 +8,18 @@ import { join } from 'node:path'
 import { createTusHandler, FileStore, type UploadStore } from '../../src/index.js'
 import { startServer } from '../helpers/server.js'
 import { openSocket, rawRequest, requestHead } from '../helpers/raw-http.js'
-import { assertTusError, create, head, patch, portOf, TUS } from './tus-client.js'
+import {
+  assertTusError,
+  create,
+  head,
+  metadata,
+  patch,
+  patchHead,
+  portOf,
+  TUS,
+} from './tus-client.js'
 
 const CONTENT = 'hello world'
-
-function metadata(fields: Record<string, string>): string {
-  return Object.entries(fields)
-    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
-    .join(',')
-}
 
 /** Creates an upload of `CONTENT` with `meta` and uploads all of it. */
 async function uploaded(
@@ -270,16 +273,7 @@ test('GET during a running PATCH does not interrupt it', async () => {
       socket.on('data', (c: Buffer) => (text += c.toString()))
       socket.on('close', () => resolve(text))
     })
-    socket.write(
-      requestHead('PATCH', `/files/${id}`, [
-        ['Host', `127.0.0.1:${port}`],
-        ['Tus-Resumable', '1.0.0'],
-        ['Content-Type', 'application/offset+octet-stream'],
-        ['Upload-Offset', '0'],
-        ['Content-Length', '10'],
-        ['Connection', 'close'],
-      ]),
-    )
+    socket.write(patchHead(port, id, 0, 10, [['Connection', 'close']]))
     socket.write('abcd')
     // wait until the 4 bytes are stored (bounded)
     const deadline = Date.now() + 3000

@@ -15,11 +15,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createTusHandler, FileStore, type TusHandlerOptions } from '../../src/index.js'
-import { openSocket, parseResponse, requestHead, type RawHeaders } from '../helpers/raw-http.js'
+import { openSocket, parseResponse } from '../helpers/raw-http.js'
 import { simpleRequest, withTimeout } from '../fixtures/raw-http.js'
-
-const OCTET = 'application/offset+octet-stream'
-const TUS = { 'Tus-Resumable': '1.0.0' } as const
+import { OCTET, TUS, patchHead } from './tus-client.js'
 
 interface Hostile {
   server: Server
@@ -101,23 +99,6 @@ function collect(socket: Socket, timeoutMs: number): Promise<{ text: string; clo
       resolve({ text, closed: true })
     })
   })
-}
-
-function patchHead(
-  port: number,
-  id: string,
-  offset: number,
-  length: number,
-  extra: RawHeaders = [],
-) {
-  return requestHead('PATCH', `/files/${id}`, [
-    ['Host', `127.0.0.1:${port}`],
-    ['Tus-Resumable', '1.0.0'],
-    ['Content-Type', OCTET],
-    ['Upload-Offset', String(offset)],
-    ['Content-Length', String(length)],
-    ...extra,
-  ])
 }
 
 const IDLE = 600

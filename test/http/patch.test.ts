@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer } from '../helpers/server.js'
-import { header, rawRequest, requestHead } from '../helpers/raw-http.js'
+import { header, rawRequest } from '../helpers/raw-http.js'
 import {
   OCTET,
   assertRawTusError,
@@ -12,6 +12,7 @@ import {
   head,
   offsetOf,
   patch,
+  patchHead,
   portOf,
   TUS,
 } from './tus-client.js'
@@ -235,14 +236,7 @@ test('PATCH with a malformed Content-Length is refused by HTTP or with 400', asy
     const port = portOf(s)
     for (const length of ['-1', 'abc', '1.5']) {
       const res = await rawRequest(port, [
-        requestHead('PATCH', `/files/${id}`, [
-          ['Host', `127.0.0.1:${port}`],
-          ['Tus-Resumable', '1.0.0'],
-          ['Content-Type', OCTET],
-          ['Upload-Offset', '0'],
-          ['Content-Length', length],
-          ['Connection', 'close'],
-        ]),
+        patchHead(port, id, 0, length, [['Connection', 'close']]),
         Buffer.from('hello'),
       ])
       assert.equal(res.status, 400, res.statusLine)

@@ -17,6 +17,13 @@ export const TUS = { 'Tus-Resumable': '1.0.0' } as const
 export const EXTENSIONS =
   'creation,creation-with-upload,creation-defer-length,checksum,checksum-trailer,termination,concatenation,concatenation-unfinished'
 
+/** An `Upload-Metadata` value: each field's key and its value in base64. */
+export function metadata(fields: Record<string, string>): string {
+  return Object.entries(fields)
+    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+    .join(',')
+}
+
 /** The port a test server listens on. */
 export function portOf(s: TestServer): number {
   return Number(new URL(s.origin).port)
@@ -40,6 +47,27 @@ export async function create(
   assert.ok(location, 'Location header')
   const url = new URL(location, s.origin).href
   return { url, id: idOf(url) }
+}
+
+/**
+ * The head of a raw PATCH announcing `length` body bytes (Host, Tus-Resumable, Content-Type,
+ * Upload-Offset, Content-Length, then `extra`), for tests that write the body by hand.
+ */
+export function patchHead(
+  port: number,
+  id: string,
+  offset: number,
+  length: number | string,
+  extra: RawHeaders = [],
+): Buffer {
+  return requestHead('PATCH', `/files/${id}`, [
+    ['Host', `127.0.0.1:${port}`],
+    ['Tus-Resumable', '1.0.0'],
+    ['Content-Type', OCTET],
+    ['Upload-Offset', String(offset)],
+    ['Content-Length', String(length)],
+    ...extra,
+  ])
 }
 
 /**

@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { rawRequest, requestHead } from '../helpers/raw-http.js'
-import { create, patch, portOf } from './tus-client.js'
+import { create, metadata, patch, portOf } from './tus-client.js'
 
 // A download is served from the upload server's origin, so an uploaded page that a browser
 // would render could run script there (stored XSS). These tests pin the policy: only
@@ -10,12 +10,6 @@ import { create, patch, portOf } from './tus-client.js'
 // and every download is sandboxed by CSP and nosniff.
 
 const CSP = "default-src 'none'; sandbox"
-
-function metadata(fields: Record<string, string>): string {
-  return Object.entries(fields)
-    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
-    .join(',')
-}
 
 async function upload(s: TestServer, body: string, meta: Record<string, string>): Promise<string> {
   const { url } = await create(s, {
