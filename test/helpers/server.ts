@@ -56,3 +56,27 @@ export async function startServer(
     },
   }
 }
+
+/**
+ * Runs `fn` against a fresh `startServer(options, storeOptions)` and closes the server after,
+ * whether `fn` succeeds or throws.
+ */
+export async function withServer<T>(fn: (s: TestServer) => Promise<T>): Promise<T>
+export async function withServer<T>(
+  options: TusHandlerOptions,
+  fn: (s: TestServer) => Promise<T>,
+): Promise<T>
+export async function withServer<T>(
+  options: TusHandlerOptions,
+  storeOptions: Parameters<typeof startServer>[1],
+  fn: (s: TestServer) => Promise<T>,
+): Promise<T>
+export async function withServer<T>(...args: unknown[]): Promise<T> {
+  const fn = args.pop() as (s: TestServer) => Promise<T>
+  const s = await startServer(...(args as Parameters<typeof startServer>))
+  try {
+    return await fn(s)
+  } finally {
+    await s.close()
+  }
+}

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as zlib from 'node:zlib'
-import { startServer, type TestServer } from '../helpers/server.js'
+import { withServer, type TestServer } from '../helpers/server.js'
 import {
   openSocket,
   rawRequest,
@@ -45,8 +45,7 @@ async function assertNoStaging(s: TestServer): Promise<void> {
 }
 
 test('CK-01: OPTIONS advertises checksum, checksum-trailer and Tus-Checksum-Algorithm', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const res = await fetch(s.endpoint, { method: 'OPTIONS' })
     assert.equal(res.status, 204)
     const extensions = (res.headers.get('tus-extension') ?? '').split(',')
@@ -57,14 +56,11 @@ test('CK-01: OPTIONS advertises checksum, checksum-trailer and Tus-Checksum-Algo
     for (const a of ['sha1', 'md5', 'sha256', 'sha512']) assert.ok(algorithms.includes(a), a)
     for (const a of algorithms) assert.match(a, /^[a-z0-9]+$/, 'lower-case tokens')
     assert.equal(new Set(algorithms).size, algorithms.length, 'no duplicates')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CK-02/CK-03: sha1 of "hello world" (the tus example) -> 204, Upload-Offset 11', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '11' })
     const res = await patch(url, 0, 'hello world', {
       'Upload-Checksum': 'sha1 Kq5sNclPz7QV2+lfQIuc6R7oRu0=',
@@ -74,14 +70,11 @@ test('CK-02/CK-03: sha1 of "hello world" (the tus example) -> 204, Upload-Offset
     assert.equal(await offsetOf(url), 11)
     assert.equal((await dataOf(s, id)).toString(), 'hello world')
     await assertNoStaging(s)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CK-04: wrong digest -> 460, offset and data file unchanged, then a retry succeeds', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '11' })
     assert.equal(
       (await patch(url, 0, 'hello', { 'Upload-Checksum': sum('sha1', 'hello') })).status,
@@ -101,14 +94,11 @@ test('CK-04: wrong digest -> 460, offset and data file unchanged, then a retry s
     assert.equal(retry.status, 204)
     assert.equal(retry.headers.get('upload-offset'), '11')
     assert.equal((await dataOf(s, id)).toString(), 'hello world')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CK-05: an unknown algorithm -> 400 before anything is read, offset unchanged', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '11' })
     for (const value of ['foo123 xxxx', 'sha3 Kq5sNclPz7QV2+lfQIuc6R7oRu0=', 'sha224 AAAA']) {
       const res = await patch(url, 0, 'hello world', { 'Upload-Checksum': value })
@@ -118,14 +108,11 @@ test('CK-05: an unknown algorithm -> 400 before anything is read, offset unchang
     assert.equal(await offsetOf(url), 0)
     assert.equal((await dataOf(s, id)).length, 0)
     await assertNoStaging(s)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CK-06: malformed Upload-Checksum (no space, bad Base64, wrong length, case) -> 400', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '11' })
     const good = createHash('sha1').update('hello world').digest('base64')
     for (const value of [
@@ -160,14 +147,11 @@ test('CK-06: malformed Upload-Checksum (no space, bad Base64, wrong length, case
     assert.equal(await offsetOf(url), 0)
     assert.equal((await dataOf(s, id)).length, 0)
     await assertNoStaging(s)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('every advertised algorithm verifies, chunk after chunk', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const options = await fetch(s.endpoint, { method: 'OPTIONS' })
     const algorithms = (options.headers.get('tus-checksum-algorithm') ?? '').split(',')
     const chunks = algorithms.map(() => randomBytes(1000 + Math.floor(Math.random() * 1000)))
@@ -184,9 +168,7 @@ test('every advertised algorithm verifies, chunk after chunk', async () => {
     }
     assert.deepEqual(await dataOf(s, id), Buffer.concat(chunks))
     await assertNoStaging(s)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 /** `crc32 <base64 of the big-endian CRC>`; only called when the server offers crc32. */
@@ -199,8 +181,7 @@ function crc32Header(data: Buffer): string {
 }
 
 test('an empty body with a checksum: verified too (204 on a match, 460 otherwise)', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '11' })
     const empty = new Uint8Array(0)
     const ok = await patch(url, 0, empty, {
@@ -217,14 +198,11 @@ test('an empty body with a checksum: verified too (204 on a match, 460 otherwise
     assert.equal(await offsetOf(url), 0)
     assert.equal((await dataOf(s, id)).length, 0)
     await assertNoStaging(s)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CK-07: a body longer than the upload with a checksum -> 413 and nothing stored', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '5' })
     // chunked, so the length is only discovered while the bytes arrive
     const res = await chunkedPatch(
@@ -239,14 +217,11 @@ test('CK-07: a body longer than the upload with a checksum -> 413 and nothing st
     assert.equal(await offsetOf(url), 0, 'all or nothing: not even the first 5 bytes')
     assert.equal((await dataOf(s, id)).length, 0)
     await assertNoStaging(s)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CK-07: a checksummed PATCH cut off mid-body stores nothing; the retry succeeds', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const total = 1_000_000
     const data = randomBytes(total)
     const { url, id } = await create(s, { 'Upload-Length': String(total + 5) })
@@ -292,14 +267,11 @@ test('CK-07: a checksummed PATCH cut off mid-body stores nothing; the retry succ
     assert.equal(retry.status, 204, await retry.text())
     assert.equal(retry.headers.get('upload-offset'), String(total + 5))
     assert.deepEqual(await dataOf(s, id), Buffer.concat([Buffer.from('start'), data]))
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CK-08: creation-with-upload verifies the body the same way', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const post = (checksum: string, body = 'hello world') =>
       fetch(s.endpoint, {
         method: 'POST',
@@ -332,14 +304,11 @@ test('CK-08: creation-with-upload verifies the body the same way', async () => {
     await assertTusError(await post('foo123 xxxx'), 400, 'POST')
     assert.deepEqual(await storeFiles(s), files, 'no upload created')
     await assertNoStaging(s)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('Upload-Checksum as both header and trailer -> 400, nothing stored', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '11' })
     const res = await chunkedPatch(
       s,
@@ -355,14 +324,11 @@ test('Upload-Checksum as both header and trailer -> 400, nothing stored', async 
     assertRawTusError(res, 400)
     assert.equal(await offsetOf(url), 0)
     assert.equal((await dataOf(s, id)).length, 0)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CT-02: checksum in a trailer of a chunked PATCH: right -> 204, wrong -> 460', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '22' })
     const announce: RawHeaders = [['Trailer', 'Upload-Checksum']]
     const wrong = await chunkedPatch(s, id, 0, ['hello', ' world'], announce, [
@@ -392,14 +358,11 @@ test('CT-02: checksum in a trailer of a chunked PATCH: right -> 204, wrong -> 46
     assert.equal(md5.headers['upload-offset']?.[0], '22')
     assert.equal((await dataOf(s, id)).toString(), 'hello worldHELLO WORLD')
     await assertNoStaging(s)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CT-02: a malformed or unknown trailer checksum -> 400, nothing stored', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '11' })
     for (const value of ['sha1 !!!', 'foo123 xxxx', 'sha1']) {
       const res = await chunkedPatch(
@@ -415,14 +378,11 @@ test('CT-02: a malformed or unknown trailer checksum -> 400, nothing stored', as
     assert.equal(await offsetOf(url), 0)
     assert.equal((await dataOf(s, id)).length, 0)
     await assertNoStaging(s)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CT-03: a trailer announced but never sent means no checksum: the bytes are stored', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '11' })
     const res = await chunkedPatch(
       s,
@@ -437,7 +397,5 @@ test('CT-03: a trailer announced but never sent means no checksum: the bytes are
     assert.equal(await offsetOf(url), 11)
     assert.equal((await dataOf(s, id)).toString(), 'hello world')
     await assertNoStaging(s)
-  } finally {
-    await s.close()
-  }
+  })
 })

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startServer, type TestServer } from '../helpers/server.js'
+import { startServer, withServer, type TestServer } from '../helpers/server.js'
 import { waitFor } from '../fixtures/raw-http.js'
 import { createTusHandler, FileStore, type Capability, type Upload } from '../../src/index.js'
 import {
@@ -86,20 +86,16 @@ async function state(url: string): Promise<State> {
 }
 
 test('CC-01: OPTIONS advertises concatenation and concatenation-unfinished', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const res = await fetch(s.endpoint, { method: 'OPTIONS' })
     const extensions = res.headers.get('tus-extension')?.split(',') ?? []
     assert.ok(extensions.includes('concatenation'), String(extensions))
     assert.ok(extensions.includes('concatenation-unfinished'), String(extensions))
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CC-02..06, CC-08: hello + world from relative paths is `hello world` on disk', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const a = await partial(s, 'hello', 5, { 'Upload-Metadata': `filename ${b64('a.txt')}` })
     const b = await partial(s, ' world', 6, { 'Upload-Metadata': `filename ${b64('b.txt')}` })
     // CC-03: a partial says so, with its offset
@@ -142,14 +138,11 @@ test('CC-02..06, CC-08: hello + world from relative paths is `hello world` on di
       (await storeFiles(s)).filter((f) => f.endsWith('.tmp')),
       [],
     )
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CC-04: absolute URLs in the list are accepted too', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const a = await partial(s, 'abc')
     const b = await partial(s, 'defg')
     assert.match(a.url, /^http:\/\/127\.0\.0\.1:\d+\/files\//)
@@ -161,14 +154,11 @@ test('CC-04: absolute URLs in the list are accepted too', async () => {
       `final;/files/${a.id} /files/${b.id} /files/${a.id}`,
     )
     assert.equal((await dataOf(s, final.id)).toString(), 'abcdefgabc')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CC-09: the same partial twice, and in a second final', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const a = await partial(s, 'hello')
     const twice = await createFinal(s, `final;${a.path} ${a.path}`)
     assert.deepEqual(await state(twice.url), {
@@ -183,14 +173,11 @@ test('CC-09: the same partial twice, and in a second final', async () => {
     assert.equal((await dataOf(s, again.id)).toString(), 'hello')
     assert.equal((await dataOf(s, twice.id)).toString(), 'hellohello')
     assert.equal((await dataOf(s, a.id)).toString(), 'hello')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CC-07: PATCH to a final is 403 and changes nothing; so is a body on the final POST (CU-07)', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const a = await partial(s, 'hello')
     const final = await createFinal(s, `final;${a.path}`)
     await assertTusError(await patch(final.url, 5, 'x'), 403, 'PATCH')
@@ -210,14 +197,11 @@ test('CC-07: PATCH to a final is 403 and changes nothing; so is a body on the fi
     assert.match(body, /final upload cannot be modified/)
     assert.equal(res.headers.get('location'), null)
     assert.deepEqual(await storeFiles(s), before)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CC-12: unknown parts, non-partial parts and malformed lists are 400, nothing created', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const a = await partial(s, 'hello')
     const plain = await create(s, { 'Upload-Length': '3' })
     const final = await createFinal(s, `final;${a.path}`)
@@ -243,14 +227,11 @@ test('CC-12: unknown parts, non-partial parts and malformed lists are 400, nothi
     // a malformed partial marker too
     await assertTusError(await postFinal(s, 'partial;', { 'Upload-Length': '3' }), 400)
     assert.deepEqual(await storeFiles(s), before)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CC-13: Upload-Length or Upload-Defer-Length on a final is 400', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const a = await partial(s, 'hello')
     const before = await storeFiles(s)
     for (const extra of [{ 'Upload-Length': '5' }, { 'Upload-Defer-Length': '1' }]) {
@@ -258,22 +239,17 @@ test('CC-13: Upload-Length or Upload-Defer-Length on a final is 400', async () =
       assert.match(await assertTusError(res, 400), /takes its length from its parts/)
     }
     assert.deepEqual(await storeFiles(s), before)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('a final larger than maxSize is 413', async () => {
-  const s = await startServer({ maxSize: 8 })
-  try {
+  await withServer({ maxSize: 8 }, async (s) => {
     const a = await partial(s, 'hello')
     const b = await partial(s, 'world')
     await assertTusError(await postFinal(s, `final;${a.path} ${b.path}`), 413)
     const ok = await createFinal(s, `final;${a.path}`)
     assert.equal((await dataOf(s, ok.id)).toString(), 'hello')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CC-11: a final created before its parts finish completes once they do', async () => {
@@ -360,8 +336,7 @@ test('CC-11 after a restart: the next HEAD of the final concatenates it', async 
 })
 
 test('CC-14: a partial with a deferred length; the final learns its length later', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const a = await partial(s, 'hello')
     const b = await create(s, { 'Upload-Concat': 'partial', 'Upload-Defer-Length': '1' })
     assert.deepEqual(await state(b.url), {
@@ -390,14 +365,11 @@ test('CC-14: a partial with a deferred length; the final learns its length later
     assert.equal((await patch(b.url, 4, 'ld')).status, 204)
     assert.equal((await state(final.url)).offset, '11')
     assert.equal((await dataOf(s, final.id)).toString(), 'hello world')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('a final of empty parts is complete at once', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const a = await partial(s, '', 0)
     const final = await createFinal(s, `final;${a.path} ${a.path}`)
     assert.deepEqual(await state(final.url), {
@@ -406,14 +378,11 @@ test('a final of empty parts is complete at once', async () => {
       defer: null,
       concat: `final;${a.path} ${a.path}`,
     })
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('deleting a part leaves a finished final intact; a pending one never completes', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const a = await partial(s, 'hello')
     const done = await createFinal(s, `final;${a.path}`)
     const b = await partial(s, 'wor', 5)
@@ -428,9 +397,7 @@ test('deleting a part leaves a finished final intact; a pending one never comple
     assert.equal((await dataOf(s, pending.id)).length, 0)
     // the final itself can be deleted
     assert.equal((await fetch(pending.url, { method: 'DELETE', headers: TUS })).status, 204)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CC-15: a store without the capability answers 501 to Upload-Concat', async () => {
@@ -465,8 +432,7 @@ test('CC-15: a store without the capability answers 501 to Upload-Concat', async
 })
 
 test('behind a proxy that adds a prefix, part URLs carry it (respectForwardedHeaders)', async () => {
-  const s = await startServer({ respectForwardedHeaders: true })
-  try {
+  await withServer({ respectForwardedHeaders: true }, async (s) => {
     const proxied = {
       'X-Forwarded-Host': 'uploads.example.com',
       'X-Forwarded-Proto': 'https',
@@ -490,7 +456,5 @@ test('behind a proxy that adds a prefix, part URLs carry it (respectForwardedHea
     // the path the server itself sees still works too
     const direct = await createFinal(s, `final;/files/${id}`)
     assert.equal((await dataOf(s, direct.id)).toString(), 'hello')
-  } finally {
-    await s.close()
-  }
+  })
 })

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import assert from 'node:assert/strict'
 import { createTusHandler, FileStore } from '../../src/index.js'
-import { startServer } from '../helpers/server.js'
+import { startServer, withServer } from '../helpers/server.js'
 import { rawRequest, requestHead } from '../helpers/raw-http.js'
 import { assertTusError, create, head, patch, portOf, TUS } from './tus-client.js'
 
@@ -81,8 +81,7 @@ function assertNoCors(res: Response, label: string): void {
 }
 
 test('preflight (default options): 204 with methods, every tus header and Max-Age', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url } = await create(s)
     for (const target of [s.endpoint, url]) {
       const res = await preflight(target, APP)
@@ -104,14 +103,11 @@ test('preflight (default options): 204 with methods, every tus header and Max-Ag
       // still the tus OPTIONS answer
       assert.equal(res.headers.get('tus-version'), '1.0.0')
     }
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('default options: POST, PATCH, HEAD, GET and errors carry * and the expose list', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const origin = { Origin: APP }
     const post = await fetch(s.endpoint, {
       method: 'POST',
@@ -140,14 +136,11 @@ test('default options: POST, PATCH, HEAD, GET and errors carry * and the expose 
       responses.map(([, res]) => res.status),
       [201, 204, 200, 200, 409, 404, 412, 405],
     )
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('origins list: an allowed origin is echoed with Vary: Origin', async () => {
-  const s = await startServer({ cors: { origins: [APP, 'http://localhost:3000'] } })
-  try {
+  await withServer({ cors: { origins: [APP, 'http://localhost:3000'] } }, async (s) => {
     const pre = await preflight(s.endpoint, APP, 'POST')
     assert.equal(pre.status, 204)
     assert.equal(pre.headers.get('access-control-allow-origin'), APP)
@@ -166,14 +159,11 @@ test('origins list: an allowed origin is echoed with Vary: Origin', async () => 
       headers: { Origin: 'http://localhost:3000' },
     })
     assert.equal(local.headers.get('access-control-allow-origin'), 'http://localhost:3000')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('origins list: another origin gets no CORS headers; its request is still processed', async () => {
-  const s = await startServer({ cors: { origins: [APP] } })
-  try {
+  await withServer({ cors: { origins: [APP] } }, async (s) => {
     const pre = await preflight(s.endpoint, EVIL, 'POST')
     assert.equal(pre.status, 204, 'a refused preflight is a plain tus OPTIONS answer')
     assert.equal(pre.headers.get('tus-version'), '1.0.0')
@@ -192,9 +182,7 @@ test('origins list: another origin gets no CORS headers; its request is still pr
     // a look-alike origin is not on the list
     const alike = await preflight(s.endpoint, `${APP}.evil.net`)
     assertNoCors(alike, 'look-alike')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('origins function (async) decides per origin; a throwing one allows nothing', async () => {
@@ -225,8 +213,7 @@ test('origins function (async) decides per origin; a throwing one allows nothing
 })
 
 test('credentials: the origin is echoed with Allow-Credentials and Vary: Origin', async () => {
-  const s = await startServer({ cors: { origins: [APP], credentials: true, maxAge: 600 } })
-  try {
+  await withServer({ cors: { origins: [APP], credentials: true, maxAge: 600 } }, async (s) => {
     const pre = await preflight(s.endpoint, APP, 'POST')
     assert.equal(pre.headers.get('access-control-allow-origin'), APP)
     assert.equal(pre.headers.get('access-control-allow-credentials'), 'true')
@@ -241,9 +228,7 @@ test('credentials: the origin is echoed with Allow-Credentials and Vary: Origin'
     const evil = await patch(url, 3, 'd', { Origin: EVIL })
     assert.equal(evil.status, 204)
     assertNoCors(evil, 'other origin')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('extra allowHeaders and exposeHeaders are added to the built-in lists', async () => {
@@ -264,8 +249,7 @@ test('extra allowHeaders and exposeHeaders are added to the built-in lists', asy
 })
 
 test('cors: false sends no CORS headers at all', async () => {
-  const s = await startServer({ cors: false })
-  try {
+  await withServer({ cors: false }, async (s) => {
     const pre = await preflight(s.endpoint, APP)
     assert.equal(pre.status, 204)
     assertNoCors(pre, 'preflight')
@@ -276,14 +260,11 @@ test('cors: false sends no CORS headers at all', async () => {
     const err = await head(`${s.endpoint}/AAAAAAAAAAAAAAAAAAAAAA`, { ...TUS, Origin: APP })
     await assertTusError(err, 404, 'HEAD')
     assertNoCors(err, '404')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CORS headers reach the wire once, on a raw preflight', async () => {
-  const s = await startServer({ cors: { origins: [APP] } })
-  try {
+  await withServer({ cors: { origins: [APP] } }, async (s) => {
     const port = portOf(s)
     const res = await rawRequest(
       port,
@@ -299,9 +280,7 @@ test('CORS headers reach the wire once, on a raw preflight', async () => {
     assert.deepEqual(res.headers['access-control-allow-origin'], [APP])
     assert.deepEqual(res.headers['vary'], ['Origin'])
     assert.equal(res.headers['content-type'], undefined)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('invalid cors options throw a TypeError at construction', () => {
@@ -338,11 +317,8 @@ test('invalid cors options throw a TypeError at construction', () => {
 })
 
 test('an origin list matches case-insensitively and ignores a trailing slash in the option', async () => {
-  const s = await startServer({ cors: { origins: ['HTTPS://App.Example.com/'] } })
-  try {
+  await withServer({ cors: { origins: ['HTTPS://App.Example.com/'] } }, async (s) => {
     const res = await preflight(s.endpoint, APP)
     assert.equal(res.headers.get('access-control-allow-origin'), APP)
-  } finally {
-    await s.close()
-  }
+  })
 })

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from '../helpers/server.js'
+import { startServer, withServer } from '../helpers/server.js'
 import { chunked, header, rawRequest, requestHead } from '../helpers/raw-http.js'
 import {
   OCTET,
@@ -28,8 +28,7 @@ function postWithBody(
 }
 
 test('creation-with-upload: 201 with Location and Upload-Offset, bytes stored', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const res = await postWithBody(s.endpoint, { 'Upload-Length': '11' }, 'hello')
     assert.equal(res.status, 201)
     assert.equal(res.headers.get('upload-offset'), '5')
@@ -43,14 +42,11 @@ test('creation-with-upload: 201 with Location and Upload-Offset, bytes stored', 
     assert.equal(rest.status, 204)
     assert.equal(rest.headers.get('upload-offset'), '11')
     assert.equal((await dataOf(s, id)).toString(), 'hello world')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('creation-with-upload: the full body completes the upload at creation', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const res = await postWithBody(s.endpoint, { 'Upload-Length': '11' }, 'hello world')
     assert.equal(res.status, 201)
     assert.equal(res.headers.get('upload-offset'), '11')
@@ -59,14 +55,11 @@ test('creation-with-upload: the full body completes the upload at creation', asy
     assert.equal(h.headers.get('upload-offset'), '11')
     assert.equal(h.headers.get('upload-length'), '11')
     assert.equal((await dataOf(s, idOf(location))).toString(), 'hello world')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('0-byte uploads are complete at creation, with or without an empty body', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const withBody = await postWithBody(s.endpoint, { 'Upload-Length': '0' }, '')
     assert.equal(withBody.status, 201)
     assert.equal(withBody.headers.get('upload-offset'), '0')
@@ -80,28 +73,22 @@ test('0-byte uploads are complete at creation, with or without an empty body', a
       assert.equal(h.headers.get('upload-offset'), '0')
       assert.equal(h.headers.get('upload-length'), '0')
     }
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('creation-with-upload with a deferred length', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const res = await postWithBody(s.endpoint, { 'Upload-Defer-Length': '1' }, 'abc')
     assert.equal(res.status, 201)
     assert.equal(res.headers.get('upload-offset'), '3')
     const h = await head(res.headers.get('location') ?? '')
     assert.equal(h.headers.get('upload-offset'), '3')
     assert.equal(h.headers.get('upload-defer-length'), '1')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('creation-with-upload with a chunked body', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const port = portOf(s)
     const res = await rawRequest(port, [
       requestHead('POST', '/files', [
@@ -118,9 +105,7 @@ test('creation-with-upload with a chunked body', async () => {
     assert.equal(header(res, 'upload-offset'), '9')
     const id = idOf(header(res, 'location') ?? '')
     assert.equal((await dataOf(s, id)).toString(), 'hello wor')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('creation-with-upload with a body above Upload-Length: 413, upload created empty', async () => {
@@ -141,22 +126,18 @@ test('creation-with-upload with a body above Upload-Length: 413, upload created 
 })
 
 test('creation-with-upload above maxSize: 413 and nothing created', async () => {
-  const s = await startServer({ maxSize: 4 })
-  try {
+  await withServer({ maxSize: 4 }, async (s) => {
     await assertTusError(
       await postWithBody(s.endpoint, { 'Upload-Length': '5' }, 'hello'),
       413,
       'POST',
     )
     assert.deepEqual(await storeFiles(s), [])
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('creation-with-upload with malformed headers: 4xx, nothing created', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     await assertTusError(
       await postWithBody(s.endpoint, { 'Upload-Length': 'x' }, 'hi'),
       400,
@@ -168,7 +149,5 @@ test('creation-with-upload with malformed headers: 4xx, nothing created', async 
       'POST',
     )
     assert.deepEqual(await storeFiles(s), [])
-  } finally {
-    await s.close()
-  }
+  })
 })

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from '../helpers/server.js'
+import { startServer, withServer } from '../helpers/server.js'
 import { assertTusError, create, dataOf, head, patch } from './tus-client.js'
 
 async function state(
@@ -16,8 +16,7 @@ async function state(
 }
 
 test('deferred length: declared on PATCH, then fixed; repeating it is fine', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Defer-Length': '1' })
     assert.deepEqual(await state(url), { offset: '0', length: null, defer: '1' })
 
@@ -32,14 +31,11 @@ test('deferred length: declared on PATCH, then fixed; repeating it is fine', asy
     assert.equal(second.headers.get('upload-offset'), '11')
     assert.deepEqual(await state(url), { offset: '11', length: '11', defer: null })
     assert.equal((await dataOf(s, id)).toString(), 'hello world')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('deferred length: PATCHes without Upload-Length keep it deferred', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Defer-Length': '1' })
     assert.equal((await patch(url, 0, 'abc')).status, 204)
     assert.equal((await patch(url, 3, 'def')).status, 204)
@@ -50,14 +46,11 @@ test('deferred length: PATCHes without Upload-Length keep it deferred', async ()
     assert.deepEqual(await state(url), { offset: '6', length: '6', defer: null })
     assert.equal((await dataOf(s, id)).toString(), 'abcdef')
     await assertTusError(await patch(url, 6, 'g'), 413, 'PATCH')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('deferred length: a different value once set is 400', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url } = await create(s, { 'Upload-Defer-Length': '1' })
     assert.equal((await patch(url, 0, 'hello', { 'Upload-Length': '11' })).status, 204)
     for (const value of ['12', '10', '5']) {
@@ -68,21 +61,16 @@ test('deferred length: a different value once set is 400', async () => {
     const fixed = await create(s, { 'Upload-Length': '4' })
     await assertTusError(await patch(fixed.url, 0, 'ab', { 'Upload-Length': '8' }), 400, 'PATCH')
     assert.equal((await patch(fixed.url, 0, 'ab', { 'Upload-Length': '4' })).status, 204)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('deferred length: a value below the offset is 400, still deferred', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url } = await create(s, { 'Upload-Defer-Length': '1' })
     assert.equal((await patch(url, 0, 'hello')).status, 204)
     await assertTusError(await patch(url, 5, 'x', { 'Upload-Length': '3' }), 400, 'PATCH')
     assert.deepEqual(await state(url), { offset: '5', length: null, defer: '1' })
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('deferred length: a PATCH at the wrong offset does not declare the length', async () => {
@@ -106,22 +94,18 @@ test('deferred length: a PATCH at the wrong offset does not declare the length',
 })
 
 test('deferred length: a malformed Upload-Length on PATCH is 400', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Defer-Length': '1' })
     for (const value of ['-1', 'abc', '1.5', '1e3', '']) {
       await assertTusError(await patch(url, 0, 'hi', { 'Upload-Length': value }), 400, 'PATCH')
     }
     assert.deepEqual(await state(url), { offset: '0', length: null, defer: '1' })
     assert.equal((await dataOf(s, id)).length, 0)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('deferred length with maxSize: a declared length or body above it is 413', async () => {
-  const s = await startServer({ maxSize: 10 })
-  try {
+  await withServer({ maxSize: 10 }, async (s) => {
     const { url, id } = await create(s, { 'Upload-Defer-Length': '1' })
     await assertTusError(await patch(url, 0, 'hi', { 'Upload-Length': '11' }), 413, 'PATCH')
     assert.deepEqual(await state(url), { offset: '0', length: null, defer: '1' })
@@ -133,7 +117,5 @@ test('deferred length with maxSize: a declared length or body above it is 413', 
     // declaring exactly maxSize completes it
     assert.equal((await patch(url, 10, '', { 'Upload-Length': '10' })).status, 204)
     assert.deepEqual(await state(url), { offset: '10', length: '10', defer: null })
-  } finally {
-    await s.close()
-  }
+  })
 })

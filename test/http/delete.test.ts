@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from '../helpers/server.js'
+import { startServer, withServer } from '../helpers/server.js'
 import { openSocket } from '../helpers/raw-http.js'
 import {
   assertTusError,
@@ -14,8 +14,7 @@ import {
 } from './tus-client.js'
 
 test('DELETE: 204, then HEAD, PATCH and DELETE are 404 and the files are gone', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '11', 'Upload-Metadata': 'a YQ==' })
     const other = await create(s)
     assert.equal((await patch(url, 0, 'hello')).status, 204)
@@ -32,37 +31,28 @@ test('DELETE: 204, then HEAD, PATCH and DELETE are 404 and the files are gone', 
     await assertTusError(await fetch(url, { method: 'DELETE', headers: TUS }), 404, 'DELETE')
     // only the other upload is left
     assert.deepEqual(await storeFiles(s), [other.id, `${other.id}.json`].sort())
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('DELETE of an unknown upload: 404', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     for (const id of ['AAAAAAAAAAAAAAAAAAAAAA', 'nope']) {
       const res = await fetch(`${s.endpoint}/${id}`, { method: 'DELETE', headers: TUS })
       await assertTusError(res, 404, 'DELETE')
     }
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('DELETE on /files: 405', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const res = await fetch(s.endpoint, { method: 'DELETE', headers: TUS })
     await assertTusError(res, 405, 'DELETE')
     assert.equal(res.headers.get('allow'), 'OPTIONS, POST')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('DELETE of a complete and of a 0-byte upload', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const done = await create(s, { 'Upload-Length': '3' })
     assert.equal((await patch(done.url, 0, 'abc')).status, 204)
     const empty = await create(s, { 'Upload-Length': '0' })
@@ -70,9 +60,7 @@ test('DELETE of a complete and of a 0-byte upload', async () => {
       assert.equal((await fetch(url, { method: 'DELETE', headers: TUS })).status, 204)
     }
     assert.deepEqual(await storeFiles(s), [])
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('DELETE while a PATCH is still sending: the PATCH is stopped and the upload removed', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { startServer, type TestServer } from '../helpers/server.js'
+import { startServer, withServer, type TestServer } from '../helpers/server.js'
 import { openSocket, requestHead, writeAll, type RawHeaders } from '../helpers/raw-http.js'
 import { OCTET, create, dataOf, head, patch, patchHead, portOf } from './tus-client.js'
 
@@ -43,8 +43,7 @@ async function sendAndKill(
 }
 
 test('client disconnect mid-PATCH: received bytes are kept and the upload resumes', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const data = randomBytes(TOTAL)
     const { url, id } = await create(s, { 'Upload-Length': String(TOTAL) })
     const port = portOf(s)
@@ -74,14 +73,11 @@ test('client disconnect mid-PATCH: received bytes are kept and the upload resume
     assert.equal(rest.status, 204)
     assert.equal(rest.headers.get('upload-offset'), String(TOTAL))
     assert.ok((await dataOf(s, id)).equals(data), 'final bytes match')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('client disconnect mid creation-with-upload: the upload exists with the bytes received', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const data = randomBytes(TOTAL)
     const port = portOf(s)
     const findId = async () => (await readdir(s.directory)).find((f) => /^[A-Za-z0-9_-]+$/.test(f))
@@ -110,9 +106,7 @@ test('client disconnect mid creation-with-upload: the upload exists with the byt
     const rest = await patch(url, offset, data.subarray(offset))
     assert.equal(rest.status, 204)
     assert.ok((await dataOf(s, id)).equals(data))
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('HEAD during a stalled PATCH answers promptly with the exact offset', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { startServer } from '../helpers/server.js'
+import { startServer, withServer } from '../helpers/server.js'
 import { FileStore, createTusHandler } from '../../src/index.js'
 import { TUS, assertTusError, create, head, patch, storeFiles } from './tus-client.js'
 
@@ -23,8 +23,7 @@ test('expiration is advertised only with expireAfter', async () => {
 })
 
 test('Upload-Expires on POST, PATCH and HEAD of unfinished uploads only', async () => {
-  const s = await startServer({ expireAfter: 3_600_000 })
-  try {
+  await withServer({ expireAfter: 3_600_000 }, async (s) => {
     const before = Date.now()
     const post = await fetch(s.endpoint, {
       method: 'POST',
@@ -42,14 +41,11 @@ test('Upload-Expires on POST, PATCH and HEAD of unfinished uploads only', async 
     const p2 = await patch(url, 5, 'world')
     assert.equal(p2.headers.get('upload-expires'), null, 'finished uploads do not expire')
     assert.equal((await head(url)).headers.get('upload-expires'), null)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('an idle unfinished upload answers 410, and deleteExpired removes it', async () => {
-  const s = await startServer({ expireAfter: 300 })
-  try {
+  await withServer({ expireAfter: 300 }, async (s) => {
     const idle = await create(s, { 'Upload-Length': '10' })
     const done = await create(s, { 'Upload-Length': '2' })
     await patch(done.url, 0, 'ok')
@@ -63,35 +59,27 @@ test('an idle unfinished upload answers 410, and deleteExpired removes it', asyn
     assert.deepEqual(expired, [1])
     assert.deepEqual(await storeFiles(s), [done.id, `${done.id}.json`].sort())
     await assertTusError(await head(idle.url), 404, 'HEAD')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('PATCHes keep an upload alive (the window slides)', async () => {
-  const s = await startServer({ expireAfter: 1500 })
-  try {
+  await withServer({ expireAfter: 1500 }, async (s) => {
     const { url } = await create(s, { 'Upload-Length': '4' })
     for (let i = 0; i < 3; i++) {
       await sleep(700)
       assert.equal((await patch(url, i, 'x')).status, 204, `PATCH ${i}`)
     }
     assert.equal((await head(url)).status, 200)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('the opt-in sweep deletes expired uploads in the background', async () => {
-  const s = await startServer({ expireAfter: 200, expirationSweepInterval: 100 })
-  try {
+  await withServer({ expireAfter: 200, expirationSweepInterval: 100 }, async (s) => {
     const { id } = await create(s, { 'Upload-Length': '10' })
     const swept = new Promise<number>((resolve) => s.handler.events.once('expired', resolve))
     assert.equal(await Promise.race([swept, sleep(5000, -1)]), 1)
     assert.ok(!(await storeFiles(s)).includes(`${id}.json`))
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('expiration options are validated at construction', () => {

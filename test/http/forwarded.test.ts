@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, type TestServer } from '../helpers/server.js'
+import { startServer, withServer, type TestServer } from '../helpers/server.js'
 import { rawRequest, requestHead, type RawHeaders } from '../helpers/raw-http.js'
 import { portOf } from './tus-client.js'
 
@@ -28,8 +28,7 @@ async function locationOf(s: TestServer, headers: RawHeaders, path = '/files'): 
 }
 
 test('behind a proxy with Forwarded: host and proto come from it, default port stripped', async () => {
-  const s = await startServer({ respectForwardedHeaders: true })
-  try {
+  await withServer({ respectForwardedHeaders: true }, async (s) => {
     const cases: Array<[string, RegExp]> = [
       ['for=192.0.2.60;proto=https;host=uploads.example.com', /^https:\/\/uploads\.example\.com/],
       ['host="uploads.example.com:443";proto=https', /^https:\/\/uploads\.example\.com\/files/],
@@ -44,14 +43,11 @@ test('behind a proxy with Forwarded: host and proto come from it, default port s
       assert.match(location, expected, forwarded)
       assert.match(location, new RegExp(`/files/${ID}$`), forwarded)
     }
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('behind a proxy with X-Forwarded-Host and X-Forwarded-Proto', async () => {
-  const s = await startServer({ respectForwardedHeaders: true })
-  try {
+  await withServer({ respectForwardedHeaders: true }, async (s) => {
     const port = portOf(s)
     assert.match(
       await locationOf(s, [
@@ -82,9 +78,7 @@ test('behind a proxy with X-Forwarded-Host and X-Forwarded-Proto', async () => {
       ]),
       new RegExp(`^https://a\\.example/files/${ID}$`),
     )
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('X-Forwarded-Prefix is prepended to the path, also for a relative Location', async () => {
@@ -125,8 +119,7 @@ test('X-Forwarded-Prefix is prepended to the path, also for a relative Location'
 })
 
 test('forwarded headers are ignored when the option is off (the default)', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const port = portOf(s)
     const location = await locationOf(s, [
       ['Forwarded', 'host=evil.example;proto=https'],
@@ -135,14 +128,11 @@ test('forwarded headers are ignored when the option is off (the default)', async
       ['X-Forwarded-Prefix', '/evil'],
     ])
     assert.match(location, new RegExp(`^http://127\\.0\\.0\\.1:${port}/files/${ID}$`))
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('host injection attempts are ignored: the next valid source is used', async () => {
-  const s = await startServer({ respectForwardedHeaders: true })
-  try {
+  await withServer({ respectForwardedHeaders: true }, async (s) => {
     const port = portOf(s)
     const fallback = new RegExp(`^http://127\\.0\\.0\\.1:${port}/files/${ID}$`)
     const attempts: RawHeaders[] = [
@@ -177,14 +167,11 @@ test('host injection attempts are ignored: the next valid source is used', async
       ]),
       new RegExp(`^/files/${ID}$`),
     )
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('the Location works: a HEAD on it through the same proxy headers finds the upload', async () => {
-  const s = await startServer({ respectForwardedHeaders: true })
-  try {
+  await withServer({ respectForwardedHeaders: true }, async (s) => {
     const location = await locationOf(s, [['X-Forwarded-Host', 'uploads.example.com']])
     const path = new URL(location).pathname
     const res = await fetch(`${s.origin}${path}`, {
@@ -193,7 +180,5 @@ test('the Location works: a HEAD on it through the same proxy headers finds the 
     })
     assert.equal(res.status, 200)
     assert.equal(res.headers.get('upload-length'), '1')
-  } finally {
-    await s.close()
-  }
+  })
 })

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTusHandler, FileStore, type UploadStore } from '../../src/index.js'
-import { startServer } from '../helpers/server.js'
+import { startServer, withServer } from '../helpers/server.js'
 import { openSocket, rawRequest, requestHead } from '../helpers/raw-http.js'
 import {
   assertTusError,
@@ -36,8 +36,7 @@ async function uploaded(
 }
 
 test('GET without Tus-Resumable: 200, the bytes, Content-Length, Accept-Ranges, CSP', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const url = await uploaded(s)
     const res = await fetch(url)
     assert.equal(res.status, 200)
@@ -50,28 +49,22 @@ test('GET without Tus-Resumable: 200, the bytes, Content-Length, Accept-Ranges, 
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff')
     assert.equal(res.headers.get('tus-resumable'), '1.0.0')
     assert.equal(res.headers.get('cache-control'), null, 'a finished upload may be cached')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('GET with Tus-Resumable works too, and a wrong one is not checked', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const url = await uploaded(s)
     for (const headers of [TUS, { 'Tus-Resumable': '0.0.1' }]) {
       const res = await fetch(url, { headers })
       assert.equal(res.status, 200)
       assert.equal(await res.text(), CONTENT)
     }
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('Range requests: 206 with Content-Range for a-b, a- and -n', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const url = await uploaded(s)
     const cases: Array<[string, string, string]> = [
       ['bytes=0-4', 'hello', 'bytes 0-4/11'],
@@ -89,28 +82,22 @@ test('Range requests: 206 with Content-Range for a-b, a- and -n', async () => {
       assert.equal(res.headers.get('content-length'), String(body.length), range)
       assert.equal(res.headers.get('accept-ranges'), 'bytes')
     }
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('unsatisfiable Range: 416 with Content-Range: bytes */<length>', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const url = await uploaded(s)
     for (const range of ['bytes=11-', 'bytes=20-30', 'bytes=-0']) {
       const res = await fetch(url, { headers: { Range: range } })
       await assertTusError(res, 416)
       assert.equal(res.headers.get('content-range'), 'bytes */11', range)
     }
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('several ranges, malformed ranges and If-Range get the whole content (200)', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const url = await uploaded(s)
     const cases: Array<Record<string, string>> = [
       { Range: 'bytes=0-1,4-5' },
@@ -124,14 +111,11 @@ test('several ranges, malformed ranges and If-Range get the whole content (200)'
       assert.equal(await res.text(), CONTENT)
       assert.equal(res.headers.get('content-range'), null)
     }
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('an unfinished upload returns the bytes stored so far', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url } = await create(s, { 'Upload-Length': '100' })
     assert.equal((await patch(url, 0, 'partial')).status, 204)
     const res = await fetch(url)
@@ -146,14 +130,11 @@ test('an unfinished upload returns the bytes stored so far', async () => {
     const past = await fetch(url, { headers: { Range: 'bytes=7-' } })
     await assertTusError(past, 416)
     assert.equal(past.headers.get('content-range'), 'bytes */7')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('an empty upload: 200 with Content-Length 0; any Range is 416', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     for (const headers of [{ 'Upload-Length': '0' }, { 'Upload-Length': '5' }]) {
       const { url } = await create(s, headers)
       const res = await fetch(url)
@@ -164,14 +145,11 @@ test('an empty upload: 200 with Content-Length 0; any Range is 416', async () =>
       await assertTusError(ranged, 416)
       assert.equal(ranged.headers.get('content-range'), 'bytes */0')
     }
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('HEAD is still the tus HEAD, not a download', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const url = await uploaded(s)
     const res = await head(url)
     assert.equal(res.status, 200)
@@ -180,55 +158,41 @@ test('HEAD is still the tus HEAD, not a download', async () => {
     assert.equal(res.headers.get('content-disposition'), null)
     const bare = await head(url, {})
     await assertTusError(bare, 412, 'HEAD')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('GET of an unknown or invalid id: 404', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     await assertTusError(await fetch(`${s.endpoint}/AAAAAAAAAAAAAAAAAAAAAA`), 404)
     await assertTusError(await fetch(`${s.endpoint}/not.valid`), 404)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('GET on the creation URL: 405 with Allow, even without Tus-Resumable', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const res = await fetch(s.endpoint)
     await assertTusError(res, 405)
     assert.equal(res.headers.get('allow'), 'OPTIONS, POST')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('405 on an upload advertises GET in Allow', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url } = await create(s)
     const res = await fetch(url, { method: 'PUT', headers: TUS })
     await assertTusError(res, 405, 'PUT')
     assert.equal(res.headers.get('allow'), 'OPTIONS, HEAD, PATCH, DELETE, GET')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('download: false answers GET with 405 and leaves GET out of Allow', async () => {
-  const s = await startServer({ download: false })
-  try {
+  await withServer({ download: false }, async (s) => {
     const url = await uploaded(s)
     const res = await fetch(url)
     await assertTusError(res, 405)
     assert.equal(res.headers.get('allow'), 'OPTIONS, HEAD, PATCH, DELETE')
     assert.equal((await head(url)).status, 200)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('a store without the read capability: GET is 405', async () => {
@@ -262,8 +226,7 @@ test('a store without the read capability: GET is 405', async () => {
 })
 
 test('GET during a running PATCH does not interrupt it', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '10' })
     const port = portOf(s)
     // A PATCH that sends 4 of its 10 bytes, then waits.
@@ -295,14 +258,11 @@ test('GET during a running PATCH does not interrupt it', async () => {
     assert.match(answer, /Upload-Offset: 10/i)
     assert.equal(await (await fetch(url)).text(), 'abcdefghij')
     socket.destroy()
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('GET sends the exact bytes on the wire (raw socket)', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const url = await uploaded(s)
     const port = portOf(s)
     const res = await rawRequest(
@@ -316,7 +276,5 @@ test('GET sends the exact bytes on the wire (raw socket)', async () => {
     assert.equal(res.status, 206)
     assert.equal(res.body.toString(), 'hello')
     assert.equal(res.headers['content-range']?.[0], 'bytes 0-4/11')
-  } finally {
-    await s.close()
-  }
+  })
 })

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { IncomingMessage } from 'node:http'
-import { startServer } from '../helpers/server.js'
+import { startServer, withServer } from '../helpers/server.js'
 import { TusError, type Upload } from '../../src/index.js'
 import { TUS, assertTusError, create, dataOf, head, patch, storeFiles } from './tus-client.js'
 
@@ -230,8 +230,7 @@ test('maxSize may be decided per request', async () => {
 })
 
 test('terminateFinished: false refuses DELETE of finished uploads only', async () => {
-  const s = await startServer({ terminateFinished: false })
-  try {
+  await withServer({ terminateFinished: false }, async (s) => {
     const done = await create(s, { 'Upload-Length': '2' })
     await patch(done.url, 0, 'ok')
     const refused = await fetch(done.url, { method: 'DELETE', headers: TUS })
@@ -239,9 +238,7 @@ test('terminateFinished: false refuses DELETE of finished uploads only', async (
     assert.equal((await head(done.url)).status, 200)
     const open = await create(s, { 'Upload-Length': '2' })
     assert.equal((await fetch(open.url, { method: 'DELETE', headers: TUS })).status, 204)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('bad hook options fail at construction', async () => {

@@ -1,14 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from '../helpers/server.js'
+import { withServer } from '../helpers/server.js'
 import { OCTET, assertTusError, create, dataOf, offsetOf, storeFiles, TUS } from './tus-client.js'
 
 // X-HTTP-Method-Override is honoured on POST only (documented in src/protocol/headers.ts):
 // a GET can never be turned into a state change.
 
 test('POST + X-HTTP-Method-Override: PATCH acts as PATCH', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '11' })
     const res = await fetch(url, {
       method: 'POST',
@@ -37,14 +36,11 @@ test('POST + X-HTTP-Method-Override: PATCH acts as PATCH', async () => {
     await assertTusError(lower, 409, 'POST')
     assert.equal(lower.headers.get('upload-offset'), '5')
     assert.equal(await offsetOf(url), 5)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('POST + X-HTTP-Method-Override: DELETE acts as DELETE', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url } = await create(s)
     const res = await fetch(url, {
       method: 'POST',
@@ -53,14 +49,11 @@ test('POST + X-HTTP-Method-Override: DELETE acts as DELETE', async () => {
     assert.equal(res.status, 204)
     await assertTusError(await fetch(url, { method: 'HEAD', headers: TUS }), 404, 'HEAD')
     assert.deepEqual(await storeFiles(s), [])
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('POST + X-HTTP-Method-Override: HEAD acts as HEAD', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url } = await create(s, { 'Upload-Length': '11', 'Upload-Metadata': 'a YQ==' })
     const res = await fetch(url, {
       method: 'POST',
@@ -72,14 +65,11 @@ test('POST + X-HTTP-Method-Override: HEAD acts as HEAD', async () => {
     assert.equal(res.headers.get('upload-metadata'), 'a YQ==')
     assert.equal(res.headers.get('cache-control'), 'no-store')
     assert.equal(await res.text(), '')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('the override still needs Tus-Resumable', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url } = await create(s)
     const res = await fetch(url, {
       method: 'POST',
@@ -87,14 +77,11 @@ test('the override still needs Tus-Resumable', async () => {
     })
     await assertTusError(res, 412, 'POST')
     assert.equal(await offsetOf(url), 0)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('X-HTTP-Method-Override on GET is ignored', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s)
     for (const override of ['DELETE', 'PATCH', 'POST']) {
       const res = await fetch(url, {
@@ -115,14 +102,11 @@ test('X-HTTP-Method-Override on GET is ignored', async () => {
     })
     await assertTusError(res, 405, 'GET')
     assert.deepEqual(await storeFiles(s), [id, `${id}.json`])
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('X-HTTP-Method-Override on PATCH is ignored: the request stays a PATCH', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '3' })
     const res = await fetch(url, {
       method: 'PATCH',
@@ -137,14 +121,11 @@ test('X-HTTP-Method-Override on PATCH is ignored: the request stays a PATCH', as
     assert.equal(res.status, 204)
     assert.equal(res.headers.get('upload-offset'), '3')
     assert.equal((await dataOf(s, id)).toString(), 'abc')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('an unknown override method: 400, nothing changed', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url } = await create(s)
     for (const override of ['FOO', 'TRACE', 'CONNECT', '']) {
       const res = await fetch(url, {
@@ -154,7 +135,5 @@ test('an unknown override method: 400, nothing changed', async () => {
       await assertTusError(res, 400, 'POST')
     }
     assert.equal(await offsetOf(url), 0)
-  } finally {
-    await s.close()
-  }
+  })
 })

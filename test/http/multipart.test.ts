@@ -11,7 +11,7 @@ import { promisify } from 'node:util'
 import { createTusHandler, TusError, type Upload, type UploadStore } from '../../src/index.js'
 import { negotiateFormat } from '../../src/methods/multipart-response.js'
 import { resolveMultipart } from '../../src/methods/multipart-options.js'
-import { startServer, type TestServer } from '../helpers/server.js'
+import { startServer, withServer, type TestServer } from '../helpers/server.js'
 import { chunked, rawRequest, requestHead } from '../helpers/raw-http.js'
 import { dataOf, head, idOf, portOf, storeFiles } from './tus-client.js'
 
@@ -80,8 +80,7 @@ async function assertStoreEmpty(s: TestServer): Promise<void> {
 }
 
 test('a browser FormData POST stores the file as a complete upload, no Tus-Resumable needed', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const data = bytes(300_000)
     const form = new FormData()
     form.append('note', 'for the report')
@@ -105,14 +104,11 @@ test('a browser FormData POST stores the file as a complete upload, no Tus-Resum
     const download = await fetch(location)
     assert.equal(download.status, 200)
     assert.deepEqual(Buffer.from(await download.arrayBuffer()), data)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('several files: Accept: application/json lists them all, Location is the first', async () => {
-  const s = await startServer({ relativeLocation: true })
-  try {
+  await withServer({ relativeLocation: true }, async (s) => {
     const a = bytes(70_000, 3)
     const body = formBody([
       { name: 'album', value: 'holidays' },
@@ -158,14 +154,11 @@ test('several files: Accept: application/json lists them all, Location is the fi
       filetype: 'text/plain',
     })
     assert.equal((await info(s, u3)).size, 0)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('a browser form submission gets a small HTML page; names are escaped', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const body = formBody([{ name: 'f', filename: '<img src=x onerror=alert(1)>.txt', data: 'x' }])
     const res = await postForm(s, body, {
       Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
@@ -177,9 +170,7 @@ test('a browser form submission gets a small HTML page; names are escaped', asyn
     assert.ok(!html.includes('<img'), html)
     assert.match(html, /&lt;img src=x onerror=alert\(1\)&gt;\.txt<\/a> \(1 bytes\)/)
     assert.ok(html.includes(`href="${res.headers.get('location')}"`), html)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('Accept negotiation', () => {
@@ -194,8 +185,7 @@ test('Accept negotiation', () => {
 })
 
 test('UTF-8 file names survive; an empty file input (no name, no bytes) is skipped', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const body = formBody([
       { name: 'skipped', filename: '', data: '' },
       { name: 'f', filename: 'résumé – 履歴書.pdf', type: 'application/pdf', data: 'pdf!' },
@@ -216,9 +206,7 @@ test('UTF-8 file names survive; an empty file input (no name, no bytes) is skipp
     )
     assert.equal((await dataOf(s, uploads[1]?.id ?? '')).toString(), 'raw bytes')
     assert.equal((await storeFiles(s)).length, 4)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('hooks and events run as for tus uploads; finish headers join the answer', async () => {
@@ -290,8 +278,7 @@ test('a hook refusing a file fails the form and removes what it created', async 
 })
 
 test('maxSize applies to each file: 413, and every upload of the form is removed', async () => {
-  const s = await startServer({ maxSize: 100_000 })
-  try {
+  await withServer({ maxSize: 100_000 }, async (s) => {
     const exact = await postForm(s, formBody([{ name: 'f', filename: 'x', data: bytes(100_000) }]))
     assert.equal(exact.status, 201, 'a file of exactly maxSize fits')
     const id = idOf(exact.headers.get('location') ?? '')
@@ -301,26 +288,20 @@ test('maxSize applies to each file: 413, and every upload of the form is removed
     ])
     await assertError(await postForm(s, body), 413, /larger than the maximum size \(100000 bytes\)/)
     assert.deepEqual(await storeFiles(s), [id, `${id}.json`])
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('multipart.maxFileSize: a large file is cut off mid-stream with 413 and removed', async () => {
-  const s = await startServer({ multipart: { maxFileSize: 1024 * 1024 } })
-  try {
+  await withServer({ multipart: { maxFileSize: 1024 * 1024 } }, async (s) => {
     const big = bytes(6 * 1024 * 1024)
     const res = await postForm(s, formBody([{ name: 'f', filename: 'big', data: big }]))
     await assertError(res, 413, /larger than the maximum size \(1048576 bytes\)/)
     await assertStoreEmpty(s)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('maxFiles, maxFields and maxFieldSize: 413 with a clear reason, nothing kept', async () => {
-  const s = await startServer({ multipart: { maxFiles: 2, maxFields: 2, maxFieldSize: 10 } })
-  try {
+  await withServer({ multipart: { maxFiles: 2, maxFields: 2, maxFieldSize: 10 } }, async (s) => {
     const file = (i: number): Part => ({ name: `f${i}`, filename: `${i}.txt`, data: `file ${i}` })
     const field = (i: number): Part => ({ name: `k${i}`, value: 'v' })
     await assertError(
@@ -341,14 +322,11 @@ test('maxFiles, maxFields and maxFieldSize: 413 with a clear reason, nothing kep
     await assertStoreEmpty(s)
     const ok = await postForm(s, formBody([field(1), field(2), file(1), file(2)]))
     assert.equal(ok.status, 201)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('bad forms: 400 for no file, bad field names, repeated fields, no boundary, a cut-off body', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     await assertError(
       await postForm(s, formBody([{ name: 'k', value: 'v' }])),
       400,
@@ -396,14 +374,11 @@ test('bad forms: 400 for no file, bad field names, repeated fields, no boundary,
     assert.equal(res.status, 400, res.raw.toString())
     assert.match(res.body.toString(), /^multipart\/form-data body is malformed: Unexpected end/)
     await assertStoreEmpty(s)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('a client that goes away mid-file leaves nothing behind', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const whole = formBody([
       { name: 'a', filename: 'first.txt', data: 'first' },
       { name: 'b', filename: 'big.bin', data: bytes(4 * 1024 * 1024) },
@@ -428,14 +403,11 @@ test('a client that goes away mid-file leaves nothing behind', async () => {
     }
     socket.destroy()
     await assertStoreEmpty(s)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('a form that stalls is cut off after bodyIdleTimeout with 408; nothing kept', async () => {
-  const s = await startServer({ bodyIdleTimeout: 300 })
-  try {
+  await withServer({ bodyIdleTimeout: 300 }, async (s) => {
     const whole = formBody([{ name: 'f', filename: 'slow.bin', data: bytes(100_000) }])
     const started = Date.now()
     const res = await rawRequest(
@@ -454,9 +426,7 @@ test('a form that stalls is cut off after bodyIdleTimeout with 408; nothing kept
     assert.match(res.body.toString(), /^the form stalled for too long/)
     assert.ok(Date.now() - started < 4000)
     await assertStoreEmpty(s)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('curl -F uploads a file and reads the JSON answer', async (t) => {
@@ -492,14 +462,11 @@ test('curl -F uploads a file and reads the JSON answer', async (t) => {
 })
 
 test('multipart: false makes a form POST an ordinary tus POST (412 without Tus-Resumable)', async () => {
-  const s = await startServer({ multipart: false })
-  try {
+  await withServer({ multipart: false }, async (s) => {
     const res = await postForm(s, formBody([{ name: 'f', filename: 'x', data: 'x' }]))
     assert.equal(res.status, 412)
     assert.deepEqual(await storeFiles(s), [])
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('a store without deferred lengths answers form uploads 501', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from '../helpers/server.js'
+import { startServer, withServer } from '../helpers/server.js'
 import { EXTENSIONS, create } from './tus-client.js'
 
 function assertOptions(res: Response): void {
@@ -11,27 +11,21 @@ function assertOptions(res: Response): void {
 }
 
 test('OPTIONS on the creation URL without Tus-Resumable: 204 and the capabilities', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const res = await fetch(s.endpoint, { method: 'OPTIONS' })
     assertOptions(res)
     assert.equal(res.headers.get('tus-max-size'), null, 'no Tus-Max-Size without maxSize')
     assert.equal(await res.text(), '')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('OPTIONS on an upload URL answers the same', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url } = await create(s)
     const res = await fetch(url, { method: 'OPTIONS' })
     assertOptions(res)
     assert.equal(await res.text(), '')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('OPTIONS sends Tus-Max-Size only when maxSize is set', async () => {
@@ -53,8 +47,7 @@ test('OPTIONS sends Tus-Max-Size only when maxSize is set', async () => {
 })
 
 test('OPTIONS ignores a bogus or missing Tus-Resumable', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     for (const value of ['9.9.9', '0.2.2', 'garbage', '1.0.0']) {
       const res = await fetch(s.endpoint, {
         method: 'OPTIONS',
@@ -62,7 +55,5 @@ test('OPTIONS ignores a bogus or missing Tus-Resumable', async () => {
       })
       assertOptions(res)
     }
-  } finally {
-    await s.close()
-  }
+  })
 })

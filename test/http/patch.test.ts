@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from '../helpers/server.js'
+import { withServer } from '../helpers/server.js'
 import { header, rawRequest } from '../helpers/raw-http.js'
 import {
   OCTET,
@@ -18,8 +18,7 @@ import {
 } from './tus-client.js'
 
 test('PATCH: 204 with the new Upload-Offset, bytes stored in order', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '11' })
     const first = await patch(url, 0, 'hello')
     assert.equal(first.status, 204)
@@ -31,28 +30,22 @@ test('PATCH: 204 with the new Upload-Offset, bytes stored in order', async () =>
     assert.equal(second.status, 204)
     assert.equal(second.headers.get('upload-offset'), '11')
     assert.equal((await dataOf(s, id)).toString(), 'hello world')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('PATCH: Content-Type parameters and case are tolerated', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '4' })
     const res = await patch(url, 0, 'ab', { 'Content-Type': 'Application/Offset+Octet-Stream' })
     assert.equal(res.status, 204)
     const res2 = await patch(url, 2, 'cd', { 'Content-Type': `${OCTET}; charset=binary` })
     assert.equal(res2.status, 204)
     assert.equal((await dataOf(s, id)).toString(), 'abcd')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('PATCH with a wrong or missing Content-Type: 415, offset and data unchanged', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '11' })
     assert.equal((await patch(url, 0, 'hel')).status, 204)
     for (const type of ['application/octet-stream', 'text/plain', 'application/offset', '']) {
@@ -67,14 +60,11 @@ test('PATCH with a wrong or missing Content-Type: 415, offset and data unchanged
     await assertTusError(missing, 415, 'PATCH')
     assert.equal(await offsetOf(url), 3)
     assert.equal((await dataOf(s, id)).toString(), 'hel')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('PATCH at the wrong offset: 409 with the real Upload-Offset, data unchanged', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '11' })
     assert.equal((await patch(url, 0, 'hello')).status, 204)
     for (const offset of [0, 3, 4, 6, 11, 100]) {
@@ -84,14 +74,11 @@ test('PATCH at the wrong offset: 409 with the real Upload-Offset, data unchanged
     }
     assert.equal(await offsetOf(url), 5)
     assert.equal((await dataOf(s, id)).toString(), 'hello')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('PATCH with a missing or malformed Upload-Offset: 400, nothing written', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '11' })
     const missing = await fetch(url, {
       method: 'PATCH',
@@ -104,25 +91,19 @@ test('PATCH with a missing or malformed Upload-Offset: 400, nothing written', as
     }
     assert.equal(await offsetOf(url), 0)
     assert.equal((await dataOf(s, id)).length, 0)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('PATCH to an unknown upload: 404', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     for (const id of ['AAAAAAAAAAAAAAAAAAAAAA', 'nope']) {
       await assertTusError(await patch(`${s.endpoint}/${id}`, 0, 'hello'), 404, 'PATCH')
     }
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('PATCH with a chunked body and no Content-Length: 204, offset advanced', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '11' })
     const res = await chunkedPatch(s, id, 0, ['he', 'll', 'o ', 'wor'])
     assert.equal(res.status, 204, res.statusLine)
@@ -146,14 +127,11 @@ test('PATCH with a chunked body and no Content-Length: 204, offset advanced', as
     assert.equal(done.status, 204)
     assert.equal(done.headers.get('upload-offset'), '11')
     assert.equal((await dataOf(s, id)).toString(), 'hello world')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('PATCH with an empty body: 204, same offset', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '11' })
     let res = await patch(url, 0, '')
     assert.equal(res.status, 204)
@@ -167,14 +145,11 @@ test('PATCH with an empty body: 204, same offset', async () => {
     assert.equal(chunkedRes.status, 204)
     assert.equal(header(chunkedRes, 'upload-offset'), '3')
     assert.equal((await dataOf(s, id)).toString(), 'abc')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('PATCH with Content-Length above the remaining length: 413, nothing written', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '10' })
     assert.equal((await patch(url, 0, '12345')).status, 204)
     await assertTusError(await patch(url, 5, '678901'), 413, 'PATCH')
@@ -188,14 +163,11 @@ test('PATCH with Content-Length above the remaining length: 413, nothing written
     assert.equal(done.status, 204)
     assert.equal(done.headers.get('upload-offset'), '10')
     assert.equal((await dataOf(s, id)).toString(), '1234567890')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('PATCH with a chunked body running past Upload-Length: 413, offset never above length', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '10' })
     assert.equal((await patch(url, 0, '123')).status, 204)
     const res = await chunkedPatch(s, id, 3, ['4567', '89ab', 'cdef'])
@@ -207,14 +179,11 @@ test('PATCH with a chunked body running past Upload-Length: 413, offset never ab
     const data = await dataOf(s, id)
     assert.equal(data.length, offset)
     assert.equal(data.toString(), '123456789abcdef'.slice(0, offset))
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('PATCH to a complete upload: empty body 204, any byte more 413', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '5' })
     assert.equal((await patch(url, 0, 'hello')).status, 204)
     const empty = await patch(url, 5, '')
@@ -224,14 +193,11 @@ test('PATCH to a complete upload: empty body 204, any byte more 413', async () =
     assertRawTusError(await chunkedPatch(s, id, 5, ['!']), 413)
     assert.equal(await offsetOf(url), 5)
     assert.equal((await dataOf(s, id)).toString(), 'hello')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('PATCH with a malformed Content-Length is refused by HTTP or with 400', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '5' })
     const port = portOf(s)
     for (const length of ['-1', 'abc', '1.5']) {
@@ -242,7 +208,5 @@ test('PATCH with a malformed Content-Length is refused by HTTP or with 400', asy
       assert.equal(res.status, 400, res.statusLine)
     }
     assert.equal(await offsetOf(url), 0)
-  } finally {
-    await s.close()
-  }
+  })
 })

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from '../helpers/server.js'
+import { startServer, withServer } from '../helpers/server.js'
 import { rawRequest, requestHead, header } from '../helpers/raw-http.js'
 import {
   assertRawTusError,
@@ -19,8 +19,7 @@ function post(url: string, headers: Record<string, string>): Promise<Response> {
 }
 
 test('POST with Upload-Length: 201 and an absolute Location with a long URL-safe id', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const res = await post(s.endpoint, { 'Upload-Length': '100' })
     assert.equal(res.status, 201)
     assert.equal(res.headers.get('tus-resumable'), '1.0.0')
@@ -35,20 +34,15 @@ test('POST with Upload-Length: 201 and an absolute Location with a long URL-safe
     assert.equal(h.status, 200)
     assert.equal(h.headers.get('upload-offset'), '0')
     assert.equal(h.headers.get('upload-length'), '100')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('POST gives every upload its own id', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const ids = new Set<string>()
     for (let i = 0; i < 8; i++) ids.add((await create(s)).id)
     assert.equal(ids.size, 8)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('relativeLocation answers /files/<id>; a custom path is used in Location', async () => {
@@ -73,32 +67,25 @@ test('relativeLocation answers /files/<id>; a custom path is used in Location', 
 })
 
 test('POST to /files/ (trailing slash) also creates', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const res = await post(`${s.endpoint}/`, { 'Upload-Length': '1' })
     assert.equal(res.status, 201)
     idOf(res.headers.get('location') ?? '')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('POST with Upload-Defer-Length: 1 creates a deferred upload', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const res = await post(s.endpoint, { 'Upload-Defer-Length': '1' })
     assert.equal(res.status, 201)
     const h = await head(res.headers.get('location') ?? '')
     assert.equal(h.headers.get('upload-defer-length'), '1')
     assert.equal(h.headers.get('upload-length'), null)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('POST length headers: both, neither or a bad Defer-Length is 400, nothing created', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const cases: Array<Record<string, string>> = [
       {},
       { 'Upload-Length': '5', 'Upload-Defer-Length': '1' },
@@ -114,23 +101,18 @@ test('POST length headers: both, neither or a bad Defer-Length is 400, nothing c
       assert.match(text, /Upload-(Defer-)?Length/, JSON.stringify(headers))
     }
     assert.deepEqual(await storeFiles(s), [])
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('POST with a malformed Upload-Length: 400, nothing created', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const bad = ['-1', 'abc', '1e3', '1.5', '', '1 5', '+5', '0x10', '5a', 'NaN', '9'.repeat(20)]
     for (const value of bad) {
       const res = await post(s.endpoint, { 'Upload-Length': value })
       await assertTusError(res, 400, 'POST')
     }
     assert.deepEqual(await storeFiles(s), [])
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('Upload-Length " 5": the whitespace is HTTP OWS, stripped before the server sees it', async () => {
@@ -164,20 +146,16 @@ test('Upload-Length " 5": the whitespace is HTTP OWS, stripped before the server
 })
 
 test('POST above maxSize: 413, nothing created; maxSize itself is accepted', async () => {
-  const s = await startServer({ maxSize: 100 })
-  try {
+  await withServer({ maxSize: 100 }, async (s) => {
     await assertTusError(await post(s.endpoint, { 'Upload-Length': '101' }), 413, 'POST')
     await assertTusError(await post(s.endpoint, { 'Upload-Length': '9'.repeat(15) }), 413, 'POST')
     assert.deepEqual(await storeFiles(s), [])
     assert.equal((await post(s.endpoint, { 'Upload-Length': '100' })).status, 201)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('POST with Upload-Length: 0 creates an upload that is already complete', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s, { 'Upload-Length': '0' })
     const h = await head(url)
     assert.equal(h.status, 200)
@@ -192,26 +170,20 @@ test('POST with Upload-Length: 0 creates an upload that is already complete', as
     })
     assert.equal(empty.status, 204)
     assert.equal(empty.headers.get('upload-offset'), '0')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('Upload-Metadata round trip: HEAD echoes what the client sent', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const metadata = 'filename d29ybGRfZG9taW5hdGlvbl9wbGFuLnBkZg==,is_confidential'
     const { url } = await create(s, { 'Upload-Length': '5', 'Upload-Metadata': metadata })
     const h = await head(url)
     assert.equal(h.headers.get('upload-metadata'), metadata)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('Upload-Metadata: valueless keys, a trailing space and several pairs are accepted', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const cases: Array<[string, string]> = [
       ['is_confidential', 'is_confidential'],
       ['a,b', 'a,b'],
@@ -223,26 +195,20 @@ test('Upload-Metadata: valueless keys, a trailing space and several pairs are ac
       const { url } = await create(s, { 'Upload-Length': '1', 'Upload-Metadata': sent })
       assert.equal((await head(url)).headers.get('upload-metadata'), echoed, sent)
     }
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('an empty Upload-Metadata header means no metadata', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url } = await create(s, { 'Upload-Length': '1', 'Upload-Metadata': '' })
     const h = await head(url)
     assert.equal(h.status, 200)
     assert.equal(h.headers.get('upload-metadata'), null)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('malformed Upload-Metadata: 400, nothing created', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const bad = [
       'a YQ==,a Yg==', // duplicate key
       'key !!!notbase64',
@@ -272,14 +238,11 @@ test('malformed Upload-Metadata: 400, nothing created', async () => {
     )
     assertRawTusError(res, 400)
     assert.deepEqual(await storeFiles(s), [])
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('Upload-Metadata longer than maxMetadataSize: 400, nothing created', async () => {
-  const s = await startServer({ maxMetadataSize: 64 })
-  try {
+  await withServer({ maxMetadataSize: 64 }, async (s) => {
     const value = Buffer.from('x'.repeat(60)).toString('base64')
     const text = await assertTusError(
       await post(s.endpoint, { 'Upload-Length': '1', 'Upload-Metadata': `name ${value}` }),
@@ -295,14 +258,11 @@ test('Upload-Metadata longer than maxMetadataSize: 400, nothing created', async 
       (await post(s.endpoint, { 'Upload-Length': '1', 'Upload-Metadata': fits })).status,
       201,
     )
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('the default maxMetadataSize (4096) is enforced', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const value = `name ${Buffer.from('x'.repeat(4000)).toString('base64')}`
     await assertTusError(
       await post(s.endpoint, { 'Upload-Length': '1', 'Upload-Metadata': value }),
@@ -310,14 +270,11 @@ test('the default maxMetadataSize (4096) is enforced', async () => {
       'POST',
     )
     assert.deepEqual(await storeFiles(s), [])
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('POST body is ignored unless it is application/offset+octet-stream', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const res = await fetch(s.endpoint, {
       method: 'POST',
       headers: { ...TUS, 'Upload-Length': '5', 'Content-Type': 'text/plain' },
@@ -326,35 +283,27 @@ test('POST body is ignored unless it is application/offset+octet-stream', async 
     assert.equal(res.status, 201)
     assert.equal(res.headers.get('upload-offset'), null)
     assert.equal(await offsetOf(res.headers.get('location') ?? ''), 0)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('POST on an upload URL: 405 with Allow', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url } = await create(s)
     const res = await post(url, { 'Upload-Length': '5' })
     await assertTusError(res, 405, 'POST')
     assert.equal(res.headers.get('allow'), 'OPTIONS, HEAD, PATCH, DELETE, GET')
     assert.equal(await offsetOf(url), 0)
     assert.equal((await storeFiles(s)).length, 2)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('GET and PUT on /files: 405 with Allow', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     for (const method of ['GET', 'PUT']) {
       const res = await fetch(s.endpoint, { method, headers: TUS })
       await assertTusError(res, 405, method)
       assert.equal(res.headers.get('allow'), 'OPTIONS, POST')
     }
     assert.deepEqual(await storeFiles(s), [])
-  } finally {
-    await s.close()
-  }
+  })
 })

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from '../helpers/server.js'
+import { withServer } from '../helpers/server.js'
 import {
   OCTET,
   assertTusError,
@@ -27,8 +27,7 @@ async function assert412(res: Response, method: string): Promise<void> {
 }
 
 test('POST without a supported Tus-Resumable: 412 + Tus-Version, nothing created', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     for (const version of BAD_VERSIONS) {
       const res = await fetch(s.endpoint, {
         method: 'POST',
@@ -44,14 +43,11 @@ test('POST without a supported Tus-Resumable: 412 + Tus-Version, nothing created
       await assert412(withBody, 'POST')
     }
     assert.deepEqual(await storeFiles(s), [])
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('PATCH without a supported Tus-Resumable: 412, offset and data unchanged', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s)
     assert.equal((await patch(url, 0, 'hel')).status, 204)
     for (const version of BAD_VERSIONS) {
@@ -64,28 +60,22 @@ test('PATCH without a supported Tus-Resumable: 412, offset and data unchanged', 
     }
     assert.equal(await offsetOf(url), 3)
     assert.equal((await dataOf(s, id)).toString(), 'hel')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('HEAD without a supported Tus-Resumable: 412 + Tus-Version, no upload state', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url } = await create(s)
     for (const version of BAD_VERSIONS) {
       const res = await fetch(url, { method: 'HEAD', headers: version })
       await assert412(res, 'HEAD')
       assert.equal(res.headers.get('upload-offset'), null)
     }
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('DELETE without a supported Tus-Resumable: 412 + Tus-Version, upload kept', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url, id } = await create(s)
     for (const version of BAD_VERSIONS) {
       const res = await fetch(url, { method: 'DELETE', headers: version })
@@ -93,14 +83,11 @@ test('DELETE without a supported Tus-Resumable: 412 + Tus-Version, upload kept',
     }
     assert.equal(await offsetOf(url), 0)
     assert.deepEqual(await storeFiles(s), [id, `${id}.json`])
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('every response, success or error, carries Tus-Resumable: 1.0.0', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const { url } = await create(s)
     const responses = [
       await fetch(s.endpoint, { method: 'POST', headers: { ...TUS, 'Upload-Length': '1' } }),
@@ -115,7 +102,5 @@ test('every response, success or error, carries Tus-Resumable: 1.0.0', async () 
       await res.arrayBuffer()
       assert.equal(res.headers.get('tus-resumable'), '1.0.0', `status ${res.status}`)
     }
-  } finally {
-    await s.close()
-  }
+  })
 })

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, type TestServer } from '../helpers/server.js'
+import { withServer, type TestServer } from '../helpers/server.js'
 import { rawRequest, requestHead } from '../helpers/raw-http.js'
 import { create, metadata, patch, portOf } from './tus-client.js'
 
@@ -36,21 +36,17 @@ const HTML = '<script>alert(document.cookie)</script>'
 const SVG = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
 
 test('x.html with filetype text/html is an octet-stream attachment, never inline HTML', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const url = await upload(s, HTML, { filename: 'x.html', filetype: 'text/html' })
     const res = await fetch(url)
     assertAttachment(res, 'html')
     assert.equal(res.headers.get('content-disposition'), 'attachment; filename="x.html"')
     assert.equal(await res.text(), HTML, 'the bytes are unchanged')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('HTML by filename alone, or with a disguised filetype, is an attachment too', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const cases: Array<Record<string, string>> = [
       { filename: 'page.htm' },
       { filename: 'x.html', filetype: 'TEXT/HTML' },
@@ -67,14 +63,11 @@ test('HTML by filename alone, or with a disguised filetype, is an attachment too
       await res.arrayBuffer()
       assertAttachment(res, JSON.stringify(meta))
     }
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('SVG (by filetype or by name) is an attachment, not an inline image', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     for (const meta of [
       { filename: 'x.svg', filetype: 'image/svg+xml' },
       { filename: 'logo.svg' },
@@ -84,14 +77,11 @@ test('SVG (by filetype or by name) is an attachment, not an inline image', async
       assert.equal(await res.text(), SVG)
       assertAttachment(res, JSON.stringify(meta))
     }
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('a png is inline image/png; audio, video, text and pdf are inline as themselves', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const cases: Array<[Record<string, string>, string]> = [
       [{ filename: 'cat.png', filetype: 'image/png' }, 'image/png'],
       [{ filename: 'cat.png' }, 'image/png'],
@@ -110,14 +100,11 @@ test('a png is inline image/png; audio, video, text and pdf are inline as themse
     }
     const png = await fetch(await upload(s, 'x', { filename: 'cat.png', filetype: 'image/png' }))
     assert.equal(png.headers.get('content-disposition'), 'inline; filename="cat.png"')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('a filename with quotes, CR/LF and unicode gets a safe Content-Disposition', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const name = 'a"b\r\nSet-Cookie: x=1\\évil ☃.txt'
     const url = await upload(s, 'data', { filename: name, filetype: 'application/zip' })
     const port = portOf(s)
@@ -139,14 +126,11 @@ test('a filename with quotes, CR/LF and unicode gets a safe Content-Disposition'
         `filename*=UTF-8''abSet-Cookie%3A%20x%3D1%C3%A9vil%20%E2%98%83.txt`,
     )
     assert.equal(res.body.toString(), 'data')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('a filename trying to close the quoted string cannot add parameters', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const url = await upload(s, HTML, { filename: 'x.txt"; filename="evil.html' })
     const res = await fetch(url)
     await res.arrayBuffer()
@@ -154,7 +138,5 @@ test('a filename trying to close the quoted string cannot add parameters', async
     assert.equal((cd.match(/"/g) ?? []).length, 2, cd)
     assert.equal(cd, 'attachment; filename="x.txt; filename=evil.html"')
     assertAttachment(res, 'quote')
-  } finally {
-    await s.close()
-  }
+  })
 })
