@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { startServer, type TestServer } from '../helpers/server.js'
+import { startServer, withServer, type TestServer } from '../helpers/server.js'
 import { chunked } from '../helpers/raw-http.js'
 import { h, type Headers, idOf, portOf, PROBLEM, problemOf, send, V8 } from './draft-client.js'
 
@@ -74,8 +74,7 @@ test('appends with ?0 then ?1: 204, offsets, Upload-Complete, finish hook and ev
 })
 
 test('offset mismatch: 409, Upload-Offset, Upload-Complete: ?0, mismatching-upload-offset problem', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const id = await createDraft(s)
     assert.equal((await append(s, id, 0, '?0', 'hello')).status, 204)
     for (const [offset, complete] of [
@@ -101,14 +100,11 @@ test('offset mismatch: 409, Upload-Offset, Upload-Complete: ?0, mismatching-uplo
     const stored = await s.store.get(id)
     assert.equal(stored.offset, 5)
     assert.equal(stored.size, 11)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('Content-Type application/partial-upload is required from interop 6 on, not for 5 or 3', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const id = await createDraft(s)
     for (const type of [undefined, 'application/offset+octet-stream', 'text/plain']) {
       const res = await send(
@@ -146,14 +142,11 @@ test('Content-Type application/partial-upload is required from interop 6 on, not
     assert.equal(res.status, 204)
     assert.equal(h(res, 'upload-offset'), '3')
     assert.equal(h(res, 'upload-draft-interop-version'), '5')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('missing or malformed Upload-Offset / Upload-Complete: 400, nothing written', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const id = await createDraft(s)
     const cases: Headers[] = [
       [['Upload-Complete', '?0']],
@@ -182,14 +175,11 @@ test('missing or malformed Upload-Offset / Upload-Complete: 400, nothing written
       assert.equal(res.status, 400, JSON.stringify(headers))
     }
     assert.equal((await s.store.get(id)).offset, 0)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('Upload-Complete: ?1 declares the length of a deferred upload (Content-Length or chunked)', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     let id = await createDraft(s, [])
     assert.equal((await append(s, id, 0, '?0', 'hello')).status, 204)
     let res = await append(s, id, 5, '?1', ' world')
@@ -215,14 +205,11 @@ test('Upload-Complete: ?1 declares the length of a deferred upload (Content-Leng
     assert.equal(res.status, 204)
     assert.equal(h(res, 'upload-length'), '6')
     assert.equal(h(res, 'upload-complete'), '?1')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('inconsistent lengths on PATCH: 400 inconsistent-upload-length, nothing written', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const id = await createDraft(s) // length 11
     const cases: Array<[string, string, Headers]> = [
       ['?1', 'hello', []], // ends at 5, not 11
@@ -241,21 +228,16 @@ test('inconsistent lengths on PATCH: 400 inconsistent-upload-length, nothing wri
     // The same length again is fine.
     const res = await append(s, id, 0, '?0', 'hello', [['Upload-Length', '11']])
     assert.equal(res.status, 204)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('413 from maxSize on a deferred upload carries Upload-Limit', async () => {
-  const s = await startServer({ maxSize: 8 })
-  try {
+  await withServer({ maxSize: 8 }, async (s) => {
     const id = await createDraft(s, [])
     const res = await append(s, id, 0, '?1', 'too long body')
     assert.equal(res.status, 413)
     assert.equal(h(res, 'upload-limit'), 'max-size=8')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('interop 3: Upload-Incomplete instead of Upload-Complete', async () => {

@@ -6,12 +6,11 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { startServer } from '../helpers/server.js'
+import { startServer, withServer } from '../helpers/server.js'
 import { V8, exchange, h, idOf, portOf, request, send, type FinalResponse } from './draft-client.js'
 
 test('104 interim response: exact bytes, then the final 201 on the same keep-alive connection', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const port = portOf(s)
     const body = 'hello world'
     const ex = await exchange(port, [
@@ -54,9 +53,7 @@ test('104 interim response: exact bytes, then the final 201 on the same keep-ali
     assert.equal(options.status, 204)
     assert.equal(options.interims.length, 0)
     assert.equal(await readFile(join(s.directory, idOf(created)), 'utf8'), body)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('Expect: 100-continue: 100 Continue first, then 104, then the final response', async () => {
@@ -138,8 +135,7 @@ test('no 104 without a supported interop version, nor to HTTP/1.0 clients, nor w
 })
 
 test('empty creation with Upload-Complete: ?0 and Upload-Length', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const res = await send(portOf(s), 'POST', '/files', [
       ...V8,
       ['Upload-Complete', '?0'],
@@ -154,14 +150,11 @@ test('empty creation with Upload-Complete: ?0 and Upload-Length', async () => {
     const stored = await s.store.get(idOf(res))
     assert.equal(stored.size, 100)
     assert.equal(stored.offset, 0)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('creation without a length defers it; a chunked ?1 body sets it when it ends', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     let res = await send(portOf(s), 'POST', '/files', [...V8, ['Upload-Complete', '?0']])
     assert.equal(res.status, 201)
     assert.equal(h(res, 'upload-length'), undefined)
@@ -180,14 +173,11 @@ test('creation without a length defers it; a chunked ?1 body sets it when it end
     assert.equal(h(res, 'upload-length'), '19')
     assert.equal(h(res, 'upload-offset'), '19')
     assert.equal(await readFile(join(s.directory, idOf(res)), 'utf8'), 'hello chunked world')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('inconsistent lengths on creation: 400 inconsistent-upload-length problem, nothing created', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const cases: Array<[ReadonlyArray<readonly [string, string]>, string]> = [
       [
         [
@@ -218,14 +208,11 @@ test('inconsistent lengths on creation: 400 inconsistent-upload-length problem, 
     }
     const { readdir } = await import('node:fs/promises')
     assert.deepEqual(await readdir(s.directory), [])
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('malformed or missing draft fields on creation: 400', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const cases: Array<ReadonlyArray<readonly [string, string]>> = [
       [], // no Upload-Complete
       [['Upload-Complete', 'true']],
@@ -267,14 +254,11 @@ test('malformed or missing draft fields on creation: 400', async () => {
     ])
     assert.equal(res.status, 201)
     assert.equal(h(res, 'upload-length'), '7')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('maxSize: Upload-Limit max-size on 104, 201 and OPTIONS; 413 with Upload-Limit', async () => {
-  const s = await startServer({ maxSize: 10 })
-  try {
+  await withServer({ maxSize: 10 }, async (s) => {
     let res = await send(portOf(s), 'POST', '/files', [...V8, ['Upload-Complete', '?1']], 'hi')
     assert.equal(res.status, 201)
     assert.equal(h(res.interims[0]!, 'upload-limit'), 'max-size=10')
@@ -298,9 +282,7 @@ test('maxSize: Upload-Limit max-size on 104, 201 and OPTIONS; 413 with Upload-Li
     assert.equal(h(res, 'upload-limit'), 'max-size=10')
     res = await send(portOf(s), 'OPTIONS', '/files', V8)
     assert.equal(h(res, 'upload-limit'), 'max-size=10')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('filename and type from Content-Disposition and Content-Type: one metadata model', async () => {
@@ -370,8 +352,7 @@ test('filename and type from Content-Disposition and Content-Type: one metadata 
 })
 
 test('any content-bearing request to the creation URL with Upload-Complete creates (PUT)', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const res = await send(portOf(s), 'PUT', '/files', [...V8, ['Upload-Complete', '?1']], 'put!')
     assert.equal(res.status, 201)
     assert.equal(h(res, 'upload-complete'), '?1')
@@ -379,9 +360,7 @@ test('any content-bearing request to the creation URL with Upload-Complete creat
     // Without Upload-Complete a PUT is not a creation.
     const other = await send(portOf(s), 'PUT', '/files', V8, 'x')
     assert.equal(other.status, 405)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('a 0-byte complete creation finishes at once: onUploadFinish and finished, once', async () => {

@@ -1,14 +1,13 @@
 /** IETF draft HEAD, OPTIONS, DELETE, GET, CORS, expiry, and the two dialects on one upload. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer } from '../helpers/server.js'
+import { startServer, withServer } from '../helpers/server.js'
 import { h, idOf, portOf, send, V8 } from './draft-client.js'
 
 const TUS: ReadonlyArray<readonly [string, string]> = [['Tus-Resumable', '1.0.0']]
 
 test('HEAD: 204, Upload-Offset, Upload-Complete, Upload-Length, Upload-Limit, no-store; no tus headers', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const created = await send(
       portOf(s),
       'POST',
@@ -38,14 +37,11 @@ test('HEAD: 204, Upload-Offset, Upload-Complete, Upload-Length, Upload-Limit, no
     assert.equal(res.status, 404)
     assert.equal(h(res, 'tus-resumable'), undefined)
     assert.equal(h(res, 'upload-offset'), undefined)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('OPTIONS: Upload-Limit min-size=0 without limits, Accept-Patch; the tus OPTIONS is unchanged', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     let res = await send(portOf(s), 'OPTIONS', '/files', V8)
     assert.equal(res.status, 204)
     assert.equal(h(res, 'upload-limit'), 'min-size=0')
@@ -56,14 +52,11 @@ test('OPTIONS: Upload-Limit min-size=0 without limits, Accept-Patch; the tus OPT
     assert.equal(h(res, 'tus-resumable'), '1.0.0')
     assert.equal(h(res, 'tus-version'), '1.0.0')
     assert.equal(h(res, 'upload-limit'), undefined)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('DELETE removes the upload; GET downloads it', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const id = idOf(
       await send(portOf(s), 'POST', '/files', [...V8, ['Upload-Complete', '?1']], 'bytes'),
     )
@@ -75,14 +68,11 @@ test('DELETE removes the upload; GET downloads it', async () => {
     assert.equal(h(res, 'tus-resumable'), undefined)
     res = await send(portOf(s), 'HEAD', `/files/${id}`, V8)
     assert.equal(res.status, 404)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('cross-dialect: created with tus, inspected and finished with the draft', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const created = await send(portOf(s), 'POST', '/files', [
       ...TUS,
       ['Upload-Length', '11'],
@@ -120,14 +110,11 @@ test('cross-dialect: created with tus, inspected and finished with the draft', a
     assert.equal(res.status, 200)
     assert.equal(h(res, 'upload-offset'), '11')
     assert.equal(h(res, 'upload-metadata'), `filename ${Buffer.from('a.txt').toString('base64')}`)
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('cross-dialect: created with the draft, inspected and finished with tus', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const created = await send(
       portOf(s),
       'POST',
@@ -163,14 +150,11 @@ test('cross-dialect: created with the draft, inspected and finished with tus', a
     assert.equal(h(res, 'upload-offset'), '6')
     res = await send(portOf(s), 'HEAD', `/files/${id}`, V8)
     assert.equal(h(res, 'upload-complete'), '?1')
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('CORS exposes and allows the draft headers', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     let res = await send(portOf(s), 'OPTIONS', '/files', [
       ['Origin', 'https://app.example'],
       ['Access-Control-Request-Method', 'PATCH'],
@@ -203,9 +187,7 @@ test('CORS exposes and allows the draft headers', async () => {
     ]) {
       assert.ok(expose.includes(name), name)
     }
-  } finally {
-    await s.close()
-  }
+  })
 })
 
 test('expiry: Upload-Limit max-age on unfinished uploads; an expired upload is 410', async () => {
@@ -235,8 +217,7 @@ test('expiry: Upload-Limit max-age on unfinished uploads; an expired upload is 4
 })
 
 test('method override and 405 in the draft', async () => {
-  const s = await startServer()
-  try {
+  await withServer(async (s) => {
     const id = idOf(
       await send(portOf(s), 'POST', '/files', [
         ...V8,
@@ -262,7 +243,5 @@ test('method override and 405 in the draft', async () => {
     res = await send(portOf(s), 'GET', '/files', V8)
     assert.equal(res.status, 405)
     assert.equal(h(res, 'allow'), 'OPTIONS, POST')
-  } finally {
-    await s.close()
-  }
+  })
 })
