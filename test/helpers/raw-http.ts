@@ -61,11 +61,21 @@ export function chunked(parts: ReadonlyArray<Buffer | string>, trailers: RawHead
   return Buffer.concat(out)
 }
 
-/** Parses the first response in `raw` (tolerates a truncated one). */
-export function parseResponse(raw: Buffer, head = false, closed = true): RawResponse {
-  const end = raw.indexOf('\r\n\r\n')
-  const headText = (end === -1 ? raw : raw.subarray(0, end)).toString('latin1')
-  const lines = headText.split('\r\n')
+/** A response head: the status line and its headers. */
+export interface ResponseHead {
+  /** The status code, or 0 when the status line is not `HTTP/1.x nnn …`. */
+  status: number
+  statusLine: string
+  /** Lower-cased header names; repeated headers keep every value, in order. */
+  headers: Record<string, string[]>
+}
+
+/**
+ * Parses a response head given as text: the status line, then header lines, separated by
+ * CRLF (the blank line that ends the head not included). Lines without a name are skipped.
+ */
+export function parseHead(text: string): ResponseHead {
+  const lines = text.split('\r\n')
   const statusLine = lines[0] ?? ''
   const match = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine)
   const headers: Record<string, string[]> = {}
@@ -75,13 +85,22 @@ export function parseResponse(raw: Buffer, head = false, closed = true): RawResp
     const name = line.slice(0, colon).trim().toLowerCase()
     ;(headers[name] ??= []).push(line.slice(colon + 1).trim())
   }
+  return { status: match ? Number(match[1]) : 0, statusLine, headers }
+}
+
+/** Parses the first response in `raw` (tolerates a truncated one). */
+export function parseResponse(raw: Buffer, head = false, closed = true): RawResponse {
+  const end = raw.indexOf('\r\n\r\n')
+  const { status, statusLine, headers } = parseHead(
+    (end === -1 ? raw : raw.subarray(0, end)).toString('latin1'),
+  )
   let body: Buffer = Buffer.alloc(0)
   if (end !== -1 && !head) {
     const rest = raw.subarray(end + 4)
     const length = headers['content-length']?.[0]
     body = length === undefined ? rest : rest.subarray(0, Number(length))
   }
-  return { status: match ? Number(match[1]) : 0, statusLine, headers, body, raw, closed }
+  return { status, statusLine, headers, body, raw, closed }
 }
 
 /** The first value of a header of a raw response. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
+import { parseHead } from '../helpers/raw-http.js'
 import type { TestServer } from '../helpers/server.js'
 
 /**
@@ -50,19 +51,9 @@ export function request(
   return Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), bytes ?? Buffer.alloc(0)])
 }
 
-function parseHead(bytes: Buffer): Block {
-  const lines = bytes
-    .subarray(0, bytes.length - 4)
-    .toString('latin1')
-    .split('\r\n')
-  const statusLine = lines[0] ?? ''
-  const headers: Record<string, string[]> = {}
-  for (const line of lines.slice(1)) {
-    const colon = line.indexOf(':')
-    const name = line.slice(0, colon).trim().toLowerCase()
-    ;(headers[name] ??= []).push(line.slice(colon + 1).trim())
-  }
-  return { status: Number(statusLine.split(' ')[1]), statusLine, headers, head: bytes }
+/** One head block, `bytes` ending with its blank line. */
+function parseBlock(bytes: Buffer): Block {
+  return { ...parseHead(bytes.subarray(0, bytes.length - 4).toString('latin1')), head: bytes }
 }
 
 /**
@@ -76,7 +67,7 @@ export function parseExchange(raw: Buffer, methods: readonly string[]): FinalRes
   while (pos < raw.length) {
     const end = raw.indexOf('\r\n\r\n', pos)
     if (end === -1) break
-    const block = parseHead(raw.subarray(pos, end + 4))
+    const block = parseBlock(raw.subarray(pos, end + 4))
     if (block.status >= 100 && block.status < 200) {
       interims.push(block)
       pos = end + 4
