@@ -44,6 +44,18 @@ async function assertNoStaging(s: TestServer): Promise<void> {
   assert.deepEqual(leftovers, [], 'no staging file or commit marker is left')
 }
 
+/** All or nothing, and nothing so far: offset 0, an empty data file, no staging left over. */
+async function assertNothingStored(
+  s: TestServer,
+  url: string,
+  id: string,
+  offsetMessage?: string,
+): Promise<void> {
+  assert.equal(await offsetOf(url), 0, offsetMessage)
+  assert.equal((await dataOf(s, id)).length, 0)
+  await assertNoStaging(s)
+}
+
 test('CK-01: OPTIONS advertises checksum, checksum-trailer and Tus-Checksum-Algorithm', async () => {
   await withServer(async (s) => {
     const res = await fetch(s.endpoint, { method: 'OPTIONS' })
@@ -105,9 +117,7 @@ test('CK-05: an unknown algorithm -> 400 before anything is read, offset unchang
       const reason = await assertTusError(res, 400, 'PATCH')
       assert.match(reason, /not supported/)
     }
-    assert.equal(await offsetOf(url), 0)
-    assert.equal((await dataOf(s, id)).length, 0)
-    await assertNoStaging(s)
+    await assertNothingStored(s, url, id)
   })
 })
 
@@ -144,9 +154,7 @@ test('CK-06: malformed Upload-Checksum (no space, bad Base64, wrong length, case
       Buffer.from('hello world'),
     ])
     assertRawTusError(res, 400)
-    assert.equal(await offsetOf(url), 0)
-    assert.equal((await dataOf(s, id)).length, 0)
-    await assertNoStaging(s)
+    await assertNothingStored(s, url, id)
   })
 })
 
@@ -195,9 +203,7 @@ test('an empty body with a checksum: verified too (204 on a match, 460 otherwise
       'Content-Type': OCTET,
     })
     await assertTusError(bad, 460, 'PATCH')
-    assert.equal(await offsetOf(url), 0)
-    assert.equal((await dataOf(s, id)).length, 0)
-    await assertNoStaging(s)
+    await assertNothingStored(s, url, id)
   })
 })
 
@@ -214,9 +220,7 @@ test('CK-07: a body longer than the upload with a checksum -> 413 and nothing st
       [],
     )
     assertRawTusError(res, 413)
-    assert.equal(await offsetOf(url), 0, 'all or nothing: not even the first 5 bytes')
-    assert.equal((await dataOf(s, id)).length, 0)
-    await assertNoStaging(s)
+    await assertNothingStored(s, url, id, 'all or nothing: not even the first 5 bytes')
   })
 })
 
@@ -335,9 +339,7 @@ test('CT-02: checksum in a trailer of a chunked PATCH: right -> 204, wrong -> 46
       ['Upload-Checksum', sum('sha1', 'hello there')],
     ])
     assertRawTusError(wrong, 460)
-    assert.equal(await offsetOf(url), 0)
-    assert.equal((await dataOf(s, id)).length, 0)
-    await assertNoStaging(s)
+    await assertNothingStored(s, url, id)
 
     const right = await chunkedPatch(s, id, 0, ['hello', ' world'], announce, [
       ['Upload-Checksum', sum('sha1', 'hello world')],
@@ -375,9 +377,7 @@ test('CT-02: a malformed or unknown trailer checksum -> 400, nothing stored', as
       )
       assertRawTusError(res, 400)
     }
-    assert.equal(await offsetOf(url), 0)
-    assert.equal((await dataOf(s, id)).length, 0)
-    await assertNoStaging(s)
+    await assertNothingStored(s, url, id)
   })
 })
 
