@@ -28,10 +28,10 @@ import {
   writeRandomFile,
 } from '../helpers/files.js'
 import {
-  TUS,
   createUpload,
   headUpload,
   openRawRequest,
+  patchHeaders,
   simpleRequest,
   uploadId,
   waitFor,
@@ -92,13 +92,9 @@ async function patchRange(origin: string, id: string, source: string, from: numb
   const res = await simpleRequest(
     `${origin}/files/${id}`,
     'PATCH',
-    {
-      ...TUS,
-      'Content-Type': 'application/offset+octet-stream',
-      'Upload-Offset': from,
-      'Content-Length': to - from,
+    patchHeaders(from, to - from, {
       'Upload-Checksum': `sha1 ${await digestOf('sha1', source, from, to)}`,
-    },
+    }),
     createReadStream(source, { start: from, end: to - 1 }),
   )
   return res
@@ -138,13 +134,14 @@ async function crashDuringPatch(
 
     const staging = join(storeDir, `${id}.chunk`)
     let staged = 0
-    const req = await openRawRequest(child.origin, 'PATCH', `/files/${id}`, {
-      ...TUS,
-      'Upload-Offset': PRIOR,
-      'Content-Type': 'application/offset+octet-stream',
-      'Content-Length': CHUNK,
-      'Upload-Checksum': `sha256 ${await digestOf('sha256', source, PRIOR, TOTAL)}`,
-    })
+    const req = await openRawRequest(
+      child.origin,
+      'PATCH',
+      `/files/${id}`,
+      patchHeaders(PRIOR, CHUNK, {
+        'Upload-Checksum': `sha256 ${await digestOf('sha256', source, PRIOR, TOTAL)}`,
+      }),
+    )
     let stagedAtKill: number
     let leftAtKill: string[]
     try {

@@ -12,7 +12,14 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { MiB, makeTempDir, removeDir, sha256File, writeRandomFile } from '../helpers/files.js'
-import { TUS, createUpload, simpleRequest, uploadId, waitFor } from '../fixtures/raw-http.js'
+import {
+  TUS,
+  createUpload,
+  patchHeaders,
+  simpleRequest,
+  uploadId,
+  waitFor,
+} from '../fixtures/raw-http.js'
 import { startCrashServer } from '../fixtures/child-server.js'
 
 const PART = 32 * MiB
@@ -53,17 +60,7 @@ test('SIGKILL while concatenating: the final stays empty, then completes intact'
     for (const start of [0, PART]) {
       const url = await createUpload(endpoint, PART, { 'Upload-Concat': 'partial' })
       const body = createReadStream(source, { start, end: start + PART - 1 })
-      const res = await simpleRequest(
-        url,
-        'PATCH',
-        {
-          ...TUS,
-          'Content-Type': 'application/offset+octet-stream',
-          'Upload-Offset': 0,
-          'Content-Length': PART,
-        },
-        body,
-      )
+      const res = await simpleRequest(url, 'PATCH', patchHeaders(0, PART), body)
       assert.equal(res.status, 204, res.body)
       parts.push(new URL(url).pathname)
     }

@@ -21,10 +21,10 @@ import {
   writeRandomFile,
 } from '../helpers/files.js'
 import {
-  TUS,
   createUpload,
   headUpload,
   openRawRequest,
+  patchHeaders,
   uploadId,
   waitFor,
   withTimeout,
@@ -99,12 +99,12 @@ test('SIGKILL during PATCH: offset == bytes on disk, prefix intact, upload compl
     for (const killAt of KILL_POINTS) {
       assert.ok(offset < killAt)
       let onDisk = offset
-      const req = await openRawRequest(child.origin, 'PATCH', `/files/${id}`, {
-        ...TUS,
-        'Upload-Offset': offset,
-        'Content-Type': 'application/offset+octet-stream',
-        'Content-Length': SIZE - offset,
-      })
+      const req = await openRawRequest(
+        child.origin,
+        'PATCH',
+        `/files/${id}`,
+        patchHeaders(offset, SIZE - offset),
+      )
       try {
         const sending = pump(req, source, offset, () => onDisk)
         await waitFor(

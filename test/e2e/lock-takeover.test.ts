@@ -22,10 +22,10 @@ import {
   writeRandomFile,
 } from '../helpers/files.js'
 import {
-  TUS,
   createUpload,
   headUpload,
   openRawRequest,
+  patchHeaders,
   simpleRequest,
   uploadId,
   waitFor,
@@ -42,15 +42,6 @@ const lockerOptions = () => ({ locker: new MemoryLocker({ acquireTimeout: ACQUIR
 
 function sha256(buf: Buffer): string {
   return createHash('sha256').update(buf).digest('hex')
-}
-
-function patchHeaders(offset: number, length: number): Record<string, string | number> {
-  return {
-    ...TUS,
-    'Upload-Offset': offset,
-    'Content-Type': 'application/offset+octet-stream',
-    'Content-Length': length,
-  }
 }
 
 /** How a raw request ended: its response, or the socket closing without one. */
