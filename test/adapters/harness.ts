@@ -157,3 +157,21 @@ export async function tusJsUpload(
   assert.deepEqual(await readFile(join(directory, id)), data)
   assert.ok(run.requests.filter((r) => r.method === 'PATCH').length >= 5, 'chunked PATCHes')
 }
+
+/**
+ * The end of every mounted-app case: a path nobody serves is left to the app (404), then the
+ * fetch round trip and, when `tusJs`, a tus-js-client upload at `origin + endpointPath`, with
+ * upload URLs expected under it (its trailing slash dropped).
+ */
+export async function assertTusMounted(
+  origin: string,
+  endpointPath: string,
+  directory: string,
+  tusJs = false,
+): Promise<void> {
+  const endpoint = `${origin}${endpointPath}`
+  const base = endpoint.replace(/\/$/, '')
+  assert.equal((await get(`${origin}/nowhere`)).status, 404)
+  await fetchRoundTrip(endpoint, base, directory)
+  if (tusJs) await tusJsUpload(endpoint, base, directory)
+}

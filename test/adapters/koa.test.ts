@@ -11,7 +11,7 @@ import mount from 'koa-mount'
 import Router from '@koa/router'
 import type { TusHandlerOptions } from '../../src/index.js'
 import { createTusMiddleware, type TusKoaMiddleware } from '../../src/adapters/koa.js'
-import { assertRoute, fetchRoundTrip, get, listen, tempStore, TUS, tusJsUpload } from './harness.js'
+import { assertRoute, assertTusMounted, get, listen, tempStore, TUS } from './harness.js'
 import { failingStore } from './failing-store.js'
 
 /** A Koa app with routes before and after `mountTus`. */
@@ -80,8 +80,6 @@ for (const c of cases) {
     const tus = createTusMiddleware(temp.store, c.options ?? {})
     const server = await listen(createServer(c.app(tus).callback()))
     try {
-      const endpoint = `${server.origin}${c.endpoint}`
-      const base = endpoint.replace(/\/$/, '')
       await assertRoute(`${server.origin}/`, /home/)
       await assertRoute(`${server.origin}/filesystem`, /after tuskit/)
       await assertRoute(`${server.origin}/echo`, /"echo":7/, {
@@ -89,9 +87,7 @@ for (const c of cases) {
         body: JSON.stringify({ x: 7 }),
       })
       if (c.name.includes('router')) await assertRoute(`${server.origin}/api/status`, /router/)
-      assert.equal((await get(`${server.origin}/nowhere`)).status, 404)
-      await fetchRoundTrip(endpoint, base, temp.directory)
-      if (c.tusJs) await tusJsUpload(endpoint, base, temp.directory)
+      await assertTusMounted(server.origin, c.endpoint, temp.directory, c.tusJs)
     } finally {
       tus.close()
       await server.close()
