@@ -1,17 +1,21 @@
 import type { UploadContext } from '../handler/types.js'
 
+// What holders that never look at their interrupt (HEAD, DELETE) are given: it never aborts.
+const NEVER = new AbortController().signal
+
 /**
  * Runs `fn` holding the upload's lock. `interrupt` aborts when another request for the same
- * upload is waiting, so long-running work (a PATCH body) can stop and let go.
+ * upload is waiting, so long-running work (a PATCH body) can stop and let go. A `fn` that
+ * declares no parameter never looks at it, so no AbortController is made for it.
  */
 export async function withUploadLock<T>(
   ctx: UploadContext,
   fn: (interrupt: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const interrupt = new AbortController()
-  const release = await ctx.options.locker.lock(ctx.id, () => interrupt.abort(), ctx.req.signal)
+  const interrupt = fn.length > 0 ? new AbortController() : undefined
+  const release = await ctx.options.locker.lock(ctx.id, () => interrupt?.abort(), ctx.req.signal)
   try {
-    return await fn(interrupt.signal)
+    return await fn(interrupt?.signal ?? NEVER)
   } finally {
     await release()
   }

@@ -1,6 +1,16 @@
-import { open, rename, unlink } from 'node:fs/promises'
+import { close, fdatasync, fsync, open, write } from 'node:fs'
+import { rename, unlink } from 'node:fs/promises'
+import { promisify } from 'node:util'
 import { dirname } from 'node:path'
 import { randomSlice } from '../../protocol/upload-id.js'
+
+// Plain file descriptors rather than FileHandle objects: small files are opened, written and
+// closed at once, and a FileHandle costs more to make than the open itself on this path.
+const openFd = promisify(open)
+const writeFd = promisify(write)
+const fdatasyncFd = promisify(fdatasync)
+const fsyncFd = promisify(fsync)
+const closeFd = promisify(close)
 
 /**
  * Replaces `path` with `data` so that a crash at any moment leaves either the old or the new
@@ -10,20 +20,20 @@ import { randomSlice } from '../../protocol/upload-id.js'
  */
 export async function writeFileAtomic(path: string, data: string, durable: boolean): Promise<void> {
   const tmp = `${path}.${randomSlice(6).toString('hex')}.tmp`
-  const fh = await open(tmp, 'wx', 0o600)
+  const fd = await openFd(tmp, 'wx', 0o600)
   try {
     const bytes = Buffer.from(data)
     let written = 0
     while (written < bytes.length) {
-      written += (await fh.write(bytes, written, bytes.length - written)).bytesWritten
+      written += (await writeFd(fd, bytes, written, bytes.length - written, null)).bytesWritten
     }
-    if (durable) await fh.datasync()
+    if (durable) await fdatasyncFd(fd)
   } catch (err) {
-    await fh.close()
+    await closeFd(fd)
     await unlink(tmp).catch(() => undefined)
     throw err
   }
-  await fh.close()
+  await closeFd(fd)
   try {
     await rename(tmp, path)
   } catch (err) {
@@ -74,10 +84,15 @@ function startSync(dir: string, s: DirSync): Promise<void> {
 }
 
 async function fsyncDirectory(dir: string): Promise<void> {
-  const fh = await open(dir, 'r')
+  const fd = await openFd(dir, 'r')
   try {
-    await fh.sync()
+    await fsyncFd(fd)
   } finally {
-    await fh.close()
+    await closeFd(fd)
   }
+}
+
+/** Creates an empty file at `path`; rejects with `EEXIST` if there is one already. */
+export async function createEmptyFile(path: string): Promise<void> {
+  await closeFd(await openFd(path, 'wx', 0o600))
 }
