@@ -15,7 +15,7 @@ import {
   type UploadInit,
   type UploadStore,
 } from '../upload-store.js'
-import { syncDirectory, writeFileAtomic } from './atomic-write.js'
+import { createEmptyFile, syncDirectory, writeFileAtomic } from './atomic-write.js'
 import { FileSink } from './file-sink.js'
 import {
   appendWithChecksum,
@@ -39,9 +39,17 @@ export interface FileStoreOptions {
    * survives a crash of the process but not of the machine. Default `true`.
    */
   fsync?: boolean
-  /** Bytes buffered between the request and the file before backpressure. Default 1 MiB. */
+  /**
+   * Bytes buffered between the request and the file before backpressure. Default 1 MiB. While
+   * many appends run at once, each new one gets a share of an 8 MiB budget instead (at least
+   * 64 KiB), so memory stays bounded under many concurrent uploads.
+   */
   writeBufferSize?: number
 }
+
+/** Write buffers of concurrent appends share this many bytes (see `writeBufferSize`). */
+const WRITE_BUFFER_BUDGET = 8 * 1024 * 1024
+const MIN_WRITE_BUFFER = 64 * 1024
 
 /** How many uploads' info the store keeps in memory (see `FileStore.get`). */
 const INFO_CACHE_SIZE = 10_000
@@ -51,6 +59,8 @@ interface CachedInfo {
   info: InfoFile
   ino: number
   birthtimeMs: number
+  /** A data file size at which no commit marker was found (-1: none yet). */
+  markerFreeSize: number
 }
 
 /** What the info file holds: everything but the offset, which the data file's size gives. */
@@ -115,13 +125,12 @@ export class FileStore implements UploadStore {
     }
     // The data file is created exclusively first so two creations of one id cannot both win;
     // the info file appears atomically after it, and only then does the upload exist.
-    const fh = await open(this.dataPath(init.id), 'wx', 0o600).catch((err: unknown) => {
+    await createEmptyFile(this.dataPath(init.id)).catch((err: unknown) => {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
         throw tusError('ERR_UPLOAD_EXISTS')
       }
       throw err
     })
-    await fh.close()
     await writeFileAtomic(this.infoPath(init.id), JSON.stringify(info), this.fsync)
     log('created %s size=%s', init.id, info.size)
     return toUpload(info, 0)
@@ -144,7 +153,7 @@ export class FileStore implements UploadStore {
   private async dataStat(id: string): Promise<{ size: number; mtime?: Date }> {
     const st = await statIfExists(this.dataPath(id))
     if (st === undefined) return { size: 0 }
-    return { size: await this.committedSize(id, st.size), mtime: st.mtime }
+    return { size: await this.committedSize(id, st), mtime: st.mtime }
   }
 
   /**
@@ -152,10 +161,25 @@ export class FileStore implements UploadStore {
    * crashed while committing is not stored (checksum-append.ts). Whether its marker exists is
    * asked with a synchronous stat that does not throw (a cached negative lookup, far cheaper
    * than a failing asynchronous read); the marker is read only when it is there.
+   *
+   * The lookup is skipped when it cannot matter: at size 0, and at a size where the marker was
+   * already found absent. A commit writes its marker at the current size and only then copies
+   * bytes in, which grows the file, and the file only shrinks back to a marker's offset; so
+   * while the size is one at which no marker existed, no marker can say otherwise.
    */
-  private async committedSize(id: string, size: number): Promise<number> {
+  private async committedSize(id: string, st: Stats): Promise<number> {
+    const { size } = st
+    if (size === 0) return 0
+    let cached = this.infos.get(id)
+    if (cached !== undefined && (cached.ino !== st.ino || cached.birthtimeMs !== st.birthtimeMs)) {
+      cached = undefined
+    }
+    if (cached !== undefined && cached.markerFreeSize === size) return size
     const marker = commitMarkerPath(this.dataPath(id))
-    if (statSync(marker, { throwIfNoEntry: false }) === undefined) return size
+    if (statSync(marker, { throwIfNoEntry: false }) === undefined) {
+      if (cached !== undefined) cached.markerFreeSize = size
+      return size
+    }
     return (await pendingCommitOffset(this.dataPath(id))) ?? size
   }
 
@@ -184,7 +208,7 @@ export class FileStore implements UploadStore {
         const oldest = this.infos.keys().next().value
         if (oldest !== undefined) this.infos.delete(oldest)
       }
-      this.infos.set(id, { info, ino: st.ino, birthtimeMs: st.birthtimeMs })
+      this.infos.set(id, { info, ino: st.ino, birthtimeMs: st.birthtimeMs, markerFreeSize: -1 })
     }
     return { info, st }
   }
@@ -192,7 +216,7 @@ export class FileStore implements UploadStore {
   async get(id: string): Promise<Upload> {
     const { info, st } = await this.infoAndStat(id)
     if (st === undefined) return toUpload(info, 0)
-    return toUpload(info, await this.committedSize(id, st.size), st.mtime)
+    return toUpload(info, await this.committedSize(id, st), st.mtime)
   }
 
   async append(id: string, offset: number, body: Readable, opts: AppendOptions): Promise<Upload> {
@@ -202,10 +226,11 @@ export class FileStore implements UploadStore {
       throw new TusError('ERR_LOCK_TIMEOUT', 423, 'upload is being written by another request')
     }
     this.appending.add(id)
+    const writeBufferSize = this.writeBufferShare()
     try {
       await recoverStaging(this.dataPath(id), this.fsync)
       if (opts.checksum !== undefined) {
-        const config = { durable: this.fsync, writeBufferSize: this.writeBufferSize }
+        const config = { durable: this.fsync, writeBufferSize }
         const added = await appendWithChecksum(
           this.dataPath(id),
           offset,
@@ -225,7 +250,7 @@ export class FileStore implements UploadStore {
         if (stored !== offset) {
           throw tusError('ERR_OFFSET_MISMATCH', undefined, { 'Upload-Offset': String(stored) })
         }
-        sink = new FileSink(fh, opts.maxBytes, this.writeBufferSize)
+        sink = new FileSink(fh, opts.maxBytes, writeBufferSize)
         try {
           await pump(body, sink, opts.signal)
         } catch (err) {
@@ -243,6 +268,13 @@ export class FileStore implements UploadStore {
     } finally {
       this.appending.delete(id)
     }
+  }
+
+  /** The write buffer of an append starting now: its share of the budget (see options). */
+  private writeBufferShare(): number {
+    const budget = Math.max(WRITE_BUFFER_BUDGET, this.writeBufferSize)
+    const share = Math.floor(budget / this.appending.size)
+    return Math.min(this.writeBufferSize, Math.max(MIN_WRITE_BUFFER, share))
   }
 
   async declareLength(id: string, size: number): Promise<Upload> {
