@@ -85,7 +85,8 @@ export const SERVERS = [
   {
     name: 'tuskit',
     label: 'tuskit (FileStore, fsync: true, default)',
-    fsync: 'yes: data before each PATCH is answered; info files and folder on change',
+    fsync:
+      'yes (fdatasync): data before each PATCH is answered; info files and folder (fsyncs shared) on change',
   },
   { name: 'tuskit-nofsync', label: 'tuskit (FileStore, fsync: false)', fsync: 'no' },
   {
