@@ -11,20 +11,46 @@ import { tusError } from '../../protocol/errors.js'
 export class FileSink extends Writable {
   written = 0
   private pending: Promise<unknown> = Promise.resolve()
+  private flushing: Promise<void> | undefined
+  private flushedUpTo = 0
+  /** The error of a background flush, if one failed (see `flushEvery`). */
+  flushError: unknown
 
+  /**
+   * With `flushEvery`, an `fdatasync` is started in the background each time that many bytes
+   * were written since the last one (one at a time, never waited for by the writes), so the
+   * disk writes while the body still arrives and the caller's final flush has little left.
+   */
   constructor(
     private readonly fh: FileHandle,
     private readonly maxBytes: number,
     highWaterMark: number,
+    private readonly flushEvery?: number,
   ) {
     super({ highWaterMark, decodeStrings: true })
   }
 
-  /** Resolves once no write is in flight. */
-  settled(): Promise<void> {
-    return this.pending.then(
+  /** Resolves once no write and no background flush is in flight. */
+  async settled(): Promise<void> {
+    await this.pending.then(
       () => undefined,
       () => undefined,
+    )
+    await this.flushing
+  }
+
+  private maybeFlush(): void {
+    if (this.flushEvery === undefined || this.flushing !== undefined) return
+    if (this.written - this.flushedUpTo < this.flushEvery) return
+    this.flushedUpTo = this.written
+    this.flushing = this.fh.datasync().then(
+      () => {
+        this.flushing = undefined
+      },
+      (err: unknown) => {
+        this.flushError ??= err
+        this.flushing = undefined
+      },
     )
   }
 
@@ -67,6 +93,7 @@ export class FileSink extends Writable {
       left -= bytesWritten
       if (left > 0) buffers = skip(buffers, bytesWritten)
     }
+    this.maybeFlush()
   }
 }
 

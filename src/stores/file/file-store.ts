@@ -50,6 +50,8 @@ export interface FileStoreOptions {
 /** Write buffers of concurrent appends share this many bytes (see `writeBufferSize`). */
 const WRITE_BUFFER_BUDGET = 8 * 1024 * 1024
 const MIN_WRITE_BUFFER = 64 * 1024
+/** With fsync, a long append flushes in the background every this many bytes (see FileSink). */
+const BACKGROUND_FLUSH_BYTES = 4 * 1024 * 1024
 
 /** How many uploads' info the store keeps in memory (see `FileStore.get`). */
 const INFO_CACHE_SIZE = 10_000
@@ -250,14 +252,21 @@ export class FileStore implements UploadStore {
         if (stored !== offset) {
           throw tusError('ERR_OFFSET_MISMATCH', undefined, { 'Upload-Offset': String(stored) })
         }
-        sink = new FileSink(fh, opts.maxBytes, writeBufferSize)
+        sink = new FileSink(
+          fh,
+          opts.maxBytes,
+          writeBufferSize,
+          this.fsync ? BACKGROUND_FLUSH_BYTES : undefined,
+        )
         try {
           await pump(body, sink, opts.signal)
         } catch (err) {
           failure = err
         }
         await sink.settled()
-        // fdatasync flushes the bytes and the file's new size, all an append needs.
+        // fdatasync flushes the bytes and the file's new size, all an append needs. A failed
+        // background flush fails the append: its error may not be reported a second time.
+        if (sink.flushError !== undefined) failure ??= sink.flushError
         if (this.fsync && sink.written > 0) await fh.datasync()
       } finally {
         await fh.close()
