@@ -12,6 +12,7 @@ import type { MethodContext, UploadContext } from '../handler/types.js'
 import { uploadUrl } from '../handler/location.js'
 import { withUploadLock } from './with-lock.js'
 import { finish } from './lifecycle.js'
+import { NEVER_ABORTS } from '../streams/never-aborts.js'
 
 /**
  * tus `concatenation` and `concatenation-unfinished`. A POST with `Upload-Concat: partial`
@@ -226,7 +227,7 @@ export function partWritten(ctx: UploadContext, before: Upload, after: Upload): 
 
 async function completeInBackground(ctx: UploadContext, finalId: string): Promise<void> {
   // The triggering request may be gone by now: the lock wait must not follow its signal.
-  const req = { ...ctx.req, signal: new AbortController().signal }
+  const req = { ...ctx.req, signal: NEVER_ABORTS }
   const fctx: UploadContext = { ...ctx, req, id: finalId }
   await withUploadLock(fctx, async () => {
     const final = await ctx.store.get(finalId).catch((err: unknown) => {

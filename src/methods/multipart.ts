@@ -13,6 +13,7 @@ import { withUploadLock } from './with-lock.js'
 import { watchIdle } from '../streams/idle-timeout.js'
 import { MULTIPART_DEFAULTS, type ResolvedMultipart } from './multipart-options.js'
 import { formResponseBody, negotiateFormat, type FormUploadEntry } from './multipart-response.js'
+import { NEVER_ABORTS } from '../streams/never-aborts.js'
 
 const log = createDebug('tuskit:multipart')
 
@@ -163,7 +164,7 @@ async function receiveForm(
   ctx.req.signal.addEventListener('abort', onAbort, { once: true })
   body.on('error', onBodyError)
   // A client that stops sending is cut off after `bodyIdleTimeout`, as for tus bodies.
-  const idle = watchIdle(body, ctx.options.bodyIdleTimeout, new AbortController().signal, () =>
+  const idle = watchIdle(body, ctx.options.bodyIdleTimeout, NEVER_ABORTS, () =>
     tusError('ERR_BODY_TIMEOUT', 'the form stalled for too long; its uploads were removed', {
       Connection: 'close',
     }),

@@ -1,7 +1,5 @@
 import type { UploadContext } from '../handler/types.js'
-
-// What holders that never look at their interrupt (HEAD, DELETE) are given: it never aborts.
-const NEVER = new AbortController().signal
+import { NEVER_ABORTS } from '../streams/never-aborts.js'
 
 /**
  * Runs `fn` holding the upload's lock. `interrupt` aborts when another request for the same
@@ -15,7 +13,7 @@ export async function withUploadLock<T>(
   const interrupt = fn.length > 0 ? new AbortController() : undefined
   const release = await ctx.options.locker.lock(ctx.id, () => interrupt?.abort(), ctx.req.signal)
   try {
-    return await fn(interrupt?.signal ?? NEVER)
+    return await fn(interrupt?.signal ?? NEVER_ABORTS)
   } finally {
     await release()
   }
