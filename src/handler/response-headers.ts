@@ -23,6 +23,11 @@ export function responseHeaders(response: TusResponse): Record<string, string> {
 }
 
 /** A text body as sent: its one line and a newline. */
+/** A reason folded onto one line: hooks and messages may carry CR/LF. */
+export function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ')
+}
+
 export function textBody(body: string): string {
   return `${body}\n`
 }

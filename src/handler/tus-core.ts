@@ -11,6 +11,7 @@ import { interopVersion } from '../ietf/interop.js'
 import { dispatchDraft } from '../ietf/dispatch.js'
 import { problemResponse } from '../ietf/problem.js'
 import { applyCors } from './cors.js'
+import { oneLine } from './response-headers.js'
 import { createEvents, type TusEvents } from './events.js'
 import type { HookRequest } from './hooks.js'
 import type { CoreRequest, MethodContext, TusRequest, TusResponse } from './types.js'
@@ -199,8 +200,4 @@ function toTusError(err: unknown): TusError | undefined {
     return undefined
   }
   return new TusError('ERR_REFUSED', code, typeof message === 'string' ? message : 'refused')
-}
-
-function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ')
 }

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import { TusError } from '../protocol/errors.js'
 import type { TusResponse } from '../handler/types.js'
+import { oneLine } from '../handler/response-headers.js'
 
 /**
  * Problem details (RFC 9457) for the two problem types the draft registers. Other errors of
@@ -79,10 +80,6 @@ export function problemResponse(err: TusError, response: TusResponse): TusRespon
     },
     body: Readable.from([json]),
   }
-}
-
-function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ')
 }
 
 /** `err` with more response headers, keeping its problem type if it has one. */
