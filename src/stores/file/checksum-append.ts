@@ -129,7 +129,7 @@ export async function appendWithChecksum(
     }
     const staging = await open(stagingPath(dataPath), 'w+', 0o600)
     try {
-      const sink = new VerifyingSink(staging, opts.maxBytes, config.writeBufferSize, verifier)
+      const sink = new VerifyingSink(staging.fd, opts.maxBytes, config.writeBufferSize, verifier)
       let failure: unknown
       try {
         await pump(body, sink, opts.signal)
@@ -213,12 +213,12 @@ async function unlinkIfExists(path: string): Promise<void> {
 /** A {@link FileSink} that feeds every byte to a checksum verifier on its way to the file. */
 class VerifyingSink extends FileSink {
   constructor(
-    fh: FileHandle,
+    fd: number,
     maxBytes: number,
-    highWaterMark: number,
+    bufferBytes: number,
     private readonly verifier: ChecksumVerifier,
   ) {
-    super(fh, maxBytes, highWaterMark)
+    super(fd, maxBytes, bufferBytes)
   }
 
   override _write(chunk: Buffer, enc: BufferEncoding, cb: (err?: Error | null) => void): void {

@@ -1,20 +1,38 @@
 import { Writable } from 'node:stream'
-import type { FileHandle } from 'node:fs/promises'
+import { fdatasync, writev } from 'node:fs'
 import { tusError } from '../../protocol/errors.js'
 
 /**
- * A Writable that appends to an open file and stops at `maxBytes`. It counts only bytes the
- * kernel accepted, so after any error `written` is exactly what reached the file. The caller
- * owns the file handle and must `await settled()` before closing it: a stream can be
- * destroyed while a write is still in flight.
+ * A Writable that appends to an open file descriptor and stops at `maxBytes`. It counts only
+ * bytes the kernel accepted, so after any error `written` is exactly what reached the file.
+ * The caller owns the descriptor and must `await settled()` before closing it: a stream can
+ * be destroyed while a write is still in flight.
+ *
+ * Chunks that arrive together are written together: a chunk is gathered, and the batch is
+ * written once half of `bufferBytes` are held, or when the event loop has no more input for
+ * now (the next `setImmediate`), or when the body ends. Each write is a round trip to libuv's
+ * thread pool, which costs more than its bytes, so a 256 KiB PATCH body that came in four
+ * socket reads is one write. Writes run one at a time, in order. While one runs, what keeps
+ * arriving is gathered; once a full batch waits for it, backpressure pauses the request, so
+ * at most about `bufferBytes` are held.
  */
 export class FileSink extends Writable {
   written = 0
-  private pending: Promise<unknown> = Promise.resolve()
-  private flushing: Promise<void> | undefined
-  private flushedUpTo = 0
   /** The error of a background flush, if one failed (see `flushEvery`). */
   flushError: unknown
+  private readonly batchBytes: number
+  private gathered: Buffer[] = []
+  private gatheredBytes = 0
+  /** Bytes accepted so far: written, being written and gathered. */
+  private taken = 0
+  private overflowed = false
+  private writes: Promise<void> = Promise.resolve()
+  private writing = 0
+  private writeError: Error | undefined
+  private idleWriteScheduled = false
+  private retired = false
+  private flushing: Promise<void> | undefined
+  private flushedUpTo = 0
 
   /**
    * With `flushEvery`, an `fdatasync` is started in the background each time that many bytes
@@ -22,90 +40,126 @@ export class FileSink extends Writable {
    * disk writes while the body still arrives and the caller's final flush has little left.
    */
   constructor(
-    private readonly fh: FileHandle,
+    private readonly fd: number,
     private readonly maxBytes: number,
-    highWaterMark: number,
+    bufferBytes: number,
     private readonly flushEvery?: number,
   ) {
-    super({ highWaterMark, decodeStrings: true })
+    const half = Math.max(1, Math.floor(bufferBytes / 2))
+    super({ highWaterMark: half, decodeStrings: true })
+    this.batchBytes = half
   }
 
-  /** Resolves once no write and no background flush is in flight. */
+  /**
+   * Resolves once no write and no background flush is in flight; nothing is written after
+   * (the descriptor may be closed then).
+   */
   async settled(): Promise<void> {
-    await this.pending.then(
-      () => undefined,
-      () => undefined,
-    )
+    while (this.writing > 0) await this.writes
     await this.flushing
-  }
-
-  private maybeFlush(): void {
-    if (this.flushEvery === undefined || this.flushing !== undefined) return
-    if (this.written - this.flushedUpTo < this.flushEvery) return
-    this.flushedUpTo = this.written
-    this.flushing = this.fh.datasync().then(
-      () => {
-        this.flushing = undefined
-      },
-      (err: unknown) => {
-        this.flushError ??= err
-        this.flushing = undefined
-      },
-    )
+    this.retired = true
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.writeBatch([chunk], cb)
+    this.gather(chunk, cb)
   }
 
   override _writev(
     chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>,
     cb: (err?: Error | null) => void,
   ): void {
-    this.writeBatch(
-      chunks.map((c) => c.chunk),
-      cb,
-    )
+    for (let i = 0; i < chunks.length - 1; i++) this.take(chunks[i]!.chunk)
+    this.gather(chunks[chunks.length - 1]!.chunk, cb)
   }
 
-  private writeBatch(buffers: Buffer[], cb: (err?: Error | null) => void): void {
-    const room = this.maxBytes - this.written
-    let total = 0
-    for (const b of buffers) total += b.length
-    let overflow = false
-    if (total > room) {
-      overflow = true
-      buffers = cut(buffers, room)
-      total = room
+  override _final(cb: (err?: Error | null) => void): void {
+    this.writeGathered().then(() => cb(this.writeError))
+  }
+
+  private gather(chunk: Buffer, cb: (err?: Error | null) => void): void {
+    if (this.writeError !== undefined) return cb(this.writeError)
+    this.take(chunk)
+    if (this.overflowed) {
+      this.writeGathered().then(() => cb(this.writeError ?? tusError('ERR_BODY_TOO_LARGE')))
+    } else if (this.gatheredBytes >= this.batchBytes) {
+      // Backpressure: the next chunk is taken once this batch (and any before it) is written.
+      this.writeGathered().then(() => cb(this.writeError))
+    } else {
+      cb()
+      if (!this.idleWriteScheduled) {
+        this.idleWriteScheduled = true
+        setImmediate(() => {
+          this.idleWriteScheduled = false
+          if (this.writing === 0) void this.writeGathered()
+        })
+      }
     }
-    const done = overflow ? () => cb(tusError('ERR_BODY_TOO_LARGE')) : () => cb()
-    if (total === 0) return done()
-    const write = this.writeAll(buffers, total)
-    this.pending = write
-    write.then(done, (err: Error) => cb(err))
+  }
+
+  /** Adds `chunk` to the batch, cut at `maxBytes` (which marks the sink overflowed). */
+  private take(chunk: Buffer): void {
+    const room = this.maxBytes - this.taken
+    if (chunk.length > room) this.overflowed = true
+    const part = chunk.length <= room ? chunk : chunk.subarray(0, Math.max(0, room))
+    if (part.length > 0) {
+      this.gathered.push(part)
+      this.gatheredBytes += part.length
+      this.taken += part.length
+    }
+  }
+
+  /** Queues the gathered batch for writing; resolves when every write queued so far is done. */
+  private writeGathered(): Promise<void> {
+    const buffers = this.gathered
+    const total = this.gatheredBytes
+    if (total === 0 || this.retired) return this.writes
+    this.gathered = []
+    this.gatheredBytes = 0
+    this.writing++
+    this.writes = this.writes
+      .then(() => (this.writeError === undefined ? this.writeAll(buffers, total) : undefined))
+      .catch((err: Error) => {
+        this.writeError ??= err
+      })
+      .then(() => {
+        this.writing--
+        // What arrived during the write, if no batch-full or final write took it already.
+        if (this.writing === 0 && this.gatheredBytes > 0 && !this.idleWriteScheduled) {
+          void this.writeGathered()
+        }
+      })
+    return this.writes
   }
 
   private async writeAll(buffers: Buffer[], total: number): Promise<void> {
     let left = total
     while (left > 0) {
-      const { bytesWritten } = await this.fh.writev(buffers)
+      const bytesWritten = await writevFd(this.fd, buffers)
       this.written += bytesWritten
       left -= bytesWritten
       if (left > 0) buffers = skip(buffers, bytesWritten)
     }
     this.maybeFlush()
   }
+
+  private maybeFlush(): void {
+    if (this.flushEvery === undefined || this.flushing !== undefined) return
+    if (this.written - this.flushedUpTo < this.flushEvery) return
+    this.flushedUpTo = this.written
+    this.flushing = new Promise<void>((resolve) => {
+      fdatasync(this.fd, (err) => {
+        if (err) this.flushError ??= err
+        this.flushing = undefined
+        resolve()
+      })
+    })
+  }
 }
 
-/** The first `n` bytes of a list of buffers. */
-function cut(buffers: Buffer[], n: number): Buffer[] {
-  const out: Buffer[] = []
-  for (const b of buffers) {
-    if (n <= 0) break
-    out.push(b.length <= n ? b : b.subarray(0, n))
-    n -= b.length
-  }
-  return out
+function writevFd(fd: number, buffers: Buffer[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    writev(fd, buffers, (err, bytesWritten) => (err ? reject(err) : resolve(bytesWritten)))
+  })
 }
 
 /** A list of buffers without its first `n` bytes. */

@@ -1,6 +1,16 @@
-import { mkdirSync, statSync, type Stats } from 'node:fs'
-import { createReadStream } from 'node:fs'
-import { open, readdir, readFile, stat, unlink } from 'node:fs/promises'
+import {
+  closeSync,
+  createReadStream,
+  fdatasync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  type Stats,
+} from 'node:fs'
+import { readdir, stat, unlink } from 'node:fs/promises'
+import { promisify } from 'node:util'
 import { join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import createDebug from 'debug'
@@ -28,6 +38,7 @@ import { commitConcatenation, writeConcatenation } from './concat-files.js'
 import { pump } from '../../streams/pump.js'
 
 const log = createDebug('tuskit:file-store')
+const fdatasyncFd = promisify(fdatasync)
 
 /** Options of {@link FileStore}. */
 export interface FileStoreOptions {
@@ -80,6 +91,11 @@ interface InfoFile {
  * The offset is always the data file's size, so after a crash the reported offset equals the
  * bytes really on disk. Info files are replaced atomically. Ids never contain dots or
  * slashes, so no URL can name a file outside the folder or another upload's info file.
+ *
+ * Metadata calls (stat, open, close, reading a small info file) are synchronous:
+ * on a local disk each takes microseconds, several times less than a round trip to libuv's
+ * thread pool. Writes of upload bodies and every flush run on the pool, so nothing that
+ * waits for the disk blocks the event loop. Meant for a local file system.
  */
 export class FileStore implements UploadStore {
   readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
@@ -127,6 +143,8 @@ export class FileStore implements UploadStore {
     }
     // The data file is created exclusively first so two creations of one id cannot both win;
     // the info file appears atomically after it, and only then does the upload exist.
+    // Unlike other metadata calls these run on the thread pool: creating files is the costly
+    // part of a creation, and many creations at once spread over its threads.
     await createEmptyFile(this.dataPath(init.id)).catch((err: unknown) => {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
         throw tusError('ERR_UPLOAD_EXISTS')
@@ -140,7 +158,7 @@ export class FileStore implements UploadStore {
 
   private async readInfo(id: string): Promise<InfoFile> {
     try {
-      return JSON.parse(await readFile(this.infoPath(id), 'utf8')) as InfoFile
+      return JSON.parse(readFileSync(this.infoPath(id), 'utf8')) as InfoFile
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw tusError('ERR_UPLOAD_NOT_FOUND')
       throw err
@@ -153,7 +171,7 @@ export class FileStore implements UploadStore {
 
   /** Size and last write of the data file; a missing one (crash during create) is empty. */
   private async dataStat(id: string): Promise<{ size: number; mtime?: Date }> {
-    const st = await statIfExists(this.dataPath(id))
+    const st = statIfExists(this.dataPath(id))
     if (st === undefined) return { size: 0 }
     return { size: await this.committedSize(id, st), mtime: st.mtime }
   }
@@ -197,22 +215,26 @@ export class FileStore implements UploadStore {
   private async infoAndStat(id: string): Promise<{ info: InfoFile; st: Stats | undefined }> {
     const cached = this.infos.get(id)
     if (cached !== undefined) {
-      const st = await statIfExists(this.dataPath(id))
+      const st = statIfExists(this.dataPath(id))
       if (st !== undefined && st.ino === cached.ino && st.birthtimeMs === cached.birthtimeMs) {
         return { info: cached.info, st }
       }
       this.infos.delete(id)
     }
     const info = await this.readInfo(id)
-    const st = await statIfExists(this.dataPath(id))
-    if (st !== undefined && info.size !== null) {
-      if (this.infos.size >= INFO_CACHE_SIZE) {
-        const oldest = this.infos.keys().next().value
-        if (oldest !== undefined) this.infos.delete(oldest)
-      }
-      this.infos.set(id, { info, ino: st.ino, birthtimeMs: st.birthtimeMs, markerFreeSize: -1 })
-    }
+    const st = statIfExists(this.dataPath(id))
+    if (st !== undefined) this.remember(id, info, st)
     return { info, st }
+  }
+
+  /** Caches an info file whose upload length is known, tied to its data file (see above). */
+  private remember(id: string, info: InfoFile, st: Stats): void {
+    if (info.size === null) return
+    if (this.infos.size >= INFO_CACHE_SIZE) {
+      const oldest = this.infos.keys().next().value
+      if (oldest !== undefined) this.infos.delete(oldest)
+    }
+    this.infos.set(id, { info, ino: st.ino, birthtimeMs: st.birthtimeMs, markerFreeSize: -1 })
   }
 
   async get(id: string): Promise<Upload> {
@@ -244,16 +266,16 @@ export class FileStore implements UploadStore {
         log('appended %s +%d at %d (checksum verified)', id, added, offset)
         return await this.get(id)
       }
-      const fh = await open(this.dataPath(id), 'a', 0o600)
+      const fd = openSync(this.dataPath(id), 'a', 0o600)
       let failure: unknown
       let sink: FileSink | undefined
       try {
-        const stored = (await fh.stat()).size
+        const stored = fstatSync(fd).size
         if (stored !== offset) {
           throw tusError('ERR_OFFSET_MISMATCH', undefined, { 'Upload-Offset': String(stored) })
         }
         sink = new FileSink(
-          fh,
+          fd,
           opts.maxBytes,
           writeBufferSize,
           this.fsync ? BACKGROUND_FLUSH_BYTES : undefined,
@@ -267,9 +289,9 @@ export class FileStore implements UploadStore {
         // fdatasync flushes the bytes and the file's new size, all an append needs. A failed
         // background flush fails the append: its error may not be reported a second time.
         if (sink.flushError !== undefined) failure ??= sink.flushError
-        if (this.fsync && sink.written > 0) await fh.datasync()
+        if (this.fsync && sink.written > 0) await fdatasyncFd(fd)
       } finally {
-        await fh.close()
+        closeSync(fd)
       }
       log('appended %s +%d at %d%s', id, sink.written, offset, failure ? ' (interrupted)' : '')
       if (failure !== undefined) throw failure
@@ -396,13 +418,9 @@ export class FileStore implements UploadStore {
   }
 }
 
-async function statIfExists(path: string): Promise<Stats | undefined> {
-  try {
-    return await stat(path)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
-  }
+/** A stat that answers `undefined` for a missing file (synchronous: see the class). */
+function statIfExists(path: string): Stats | undefined {
+  return statSync(path, { throwIfNoEntry: false })
 }
 
 function toUpload(info: InfoFile, offset: number, updatedAt?: Date): Upload {
