@@ -2,6 +2,19 @@ import { Writable } from 'node:stream'
 import { fdatasync, writev } from 'node:fs'
 import { tusError } from '../../protocol/errors.js'
 
+/** Shared by the sinks of one store, so only one background flush runs at a time. */
+export interface FlushGate {
+  running: boolean
+}
+
+/** Background flushes of a long append (see {@link FileSink}). */
+export interface BackgroundFlush {
+  /** Start an `fdatasync` each time this many bytes were written since the last one. */
+  every: number
+  /** While another sink's background flush runs, this one skips its turn. */
+  gate: FlushGate
+}
+
 /**
  * A Writable that appends to an open file descriptor and stops at `maxBytes`. It counts only
  * bytes the kernel accepted, so after any error `written` is exactly what reached the file.
@@ -18,7 +31,7 @@ import { tusError } from '../../protocol/errors.js'
  */
 export class FileSink extends Writable {
   written = 0
-  /** The error of a background flush, if one failed (see `flushEvery`). */
+  /** The error of a background flush, if one failed (see the constructor). */
   flushError: unknown
   private readonly batchBytes: number
   private gathered: Buffer[] = []
@@ -35,15 +48,16 @@ export class FileSink extends Writable {
   private flushedUpTo = 0
 
   /**
-   * With `flushEvery`, an `fdatasync` is started in the background each time that many bytes
-   * were written since the last one (one at a time, never waited for by the writes), so the
-   * disk writes while the body still arrives and the caller's final flush has little left.
+   * With `background`, an `fdatasync` is started in the background each time enough bytes
+   * were written since the last one (one at a time in the store, never waited for by the
+   * writes), so the disk writes while the body still arrives and the caller's final flush
+   * has little left.
    */
   constructor(
     private readonly fd: number,
     private readonly maxBytes: number,
     bufferBytes: number,
-    private readonly flushEvery?: number,
+    private readonly background?: BackgroundFlush,
   ) {
     const half = Math.max(1, Math.floor(bufferBytes / 2))
     super({ highWaterMark: half, decodeStrings: true })
@@ -143,12 +157,15 @@ export class FileSink extends Writable {
   }
 
   private maybeFlush(): void {
-    if (this.flushEvery === undefined || this.flushing !== undefined) return
-    if (this.written - this.flushedUpTo < this.flushEvery) return
+    const { background } = this
+    if (background === undefined || background.gate.running) return
+    if (this.written - this.flushedUpTo < background.every) return
     this.flushedUpTo = this.written
+    background.gate.running = true
     this.flushing = new Promise<void>((resolve) => {
       fdatasync(this.fd, (err) => {
         if (err) this.flushError ??= err
+        background.gate.running = false
         this.flushing = undefined
         resolve()
       })

@@ -26,7 +26,7 @@ import {
   type UploadStore,
 } from '../upload-store.js'
 import { createEmptyFile, syncDirectory, writeFileAtomic } from './atomic-write.js'
-import { FileSink } from './file-sink.js'
+import { FileSink, type FlushGate } from './file-sink.js'
 import {
   appendWithChecksum,
   commitMarkerPath,
@@ -113,6 +113,9 @@ export class FileStore implements UploadStore {
   private readonly appending = new Set<string>()
   // Info files of uploads whose length is known: nothing but a removal changes them then.
   private readonly infos = new Map<string, CachedInfo>()
+  // One background flush at a time for the whole store: libuv's pool has few threads, and
+  // many uploads' flushes at once would hold them all while writes wait.
+  private readonly backgroundFlushes: FlushGate = { running: false }
 
   constructor(options: FileStoreOptions) {
     if (typeof options?.directory !== 'string' || options.directory === '') {
@@ -278,7 +281,7 @@ export class FileStore implements UploadStore {
           fd,
           opts.maxBytes,
           writeBufferSize,
-          this.fsync ? BACKGROUND_FLUSH_BYTES : undefined,
+          this.fsync ? { every: BACKGROUND_FLUSH_BYTES, gate: this.backgroundFlushes } : undefined,
         )
         try {
           await pump(body, sink, opts.signal)
