@@ -39,6 +39,7 @@ export async function appendBody(
     return await ctx.store.append(ctx.id, upload.offset, ctx.req.body, {
       maxBytes: limit,
       signal: idle.signal,
+      ...(contentLength !== undefined ? { expectedBytes: contentLength } : {}),
       ...(checksum !== undefined ? { checksum } : {}),
     })
   } catch (err) {

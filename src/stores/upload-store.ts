@@ -80,6 +80,11 @@ export interface AppendOptions {
   /** Aborts the append; bytes already received are kept and counted. */
   readonly signal?: AbortSignal
   /**
+   * How many bytes the body says it has (its `Content-Length`), when known: a hint for sizing
+   * writes. The body may still end early; correctness must not depend on it.
+   */
+  readonly expectedBytes?: number
+  /**
    * With a checksum the append is all or nothing: on a mismatch (460) or any failure, nothing
    * is stored and the offset stays where it was, even across a crash.
    */

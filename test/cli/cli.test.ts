@@ -3,13 +3,14 @@
 // does (scripts/build-page.mjs: the page plus its Uppy bundle) and passes it as --public.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync } from 'node:fs'
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ERRORS } from '../../src/protocol/errors.js'
+import { storedBytes, storedSize } from '../helpers/files.js'
 import { CLI_ENTRY, runNode, startNode, type Running } from './child.js'
 import { buildDemoPage } from './page.js'
 import { tusUpload } from './upload.js'
@@ -285,7 +286,7 @@ test('SIGTERM during a PATCH keeps the bytes received; a restart resumes there',
   })
   patch.write(Buffer.alloc(3000, 1))
   const dataFile = join(cli.dir, id)
-  for (let i = 0; (await stat(dataFile)).size < 3000; i++) {
+  for (let i = 0; (await storedSize(dataFile)) < 3000; i++) {
     assert.ok(i < 200, 'the server never stored the first bytes')
     await sleep(10)
   }
@@ -293,7 +294,7 @@ test('SIGTERM during a PATCH keeps the bytes received; a restart resumes there',
   const exit = await cli.stop('SIGTERM')
   assert.deepEqual(exit, { code: 0, signal: null }, cli.stderr())
   await patchDone
-  assert.equal((await stat(dataFile)).size, 3000)
+  assert.equal(await storedSize(dataFile), 3000)
 
   const again = await startNode([CLI_ENTRY, '--port', '0', '--dir', cli.dir, '--public', publicDir])
   try {
@@ -314,5 +315,9 @@ test('SIGTERM during a PATCH keeps the bytes received; a restart resumes there',
   } finally {
     await again.stop('SIGKILL')
   }
-  assert.ok(existsSync(dataFile))
+  // The finished upload's bytes stay on disk after the server is gone.
+  assert.deepEqual(
+    await storedBytes(dataFile),
+    Buffer.concat([Buffer.alloc(3000, 1), Buffer.alloc(7000, 2)]),
+  )
 })

@@ -14,6 +14,7 @@ import {
   KiB,
   MiB,
   fileSize,
+  storedSize,
   firstDifference,
   makeTempDir,
   removeDir,
@@ -108,7 +109,7 @@ test('SIGKILL during PATCH: offset == bytes on disk, prefix intact, upload compl
       try {
         const sending = pump(req, source, offset, () => onDisk)
         await waitFor(
-          async () => (onDisk = await fileSize(dataFile)) >= killAt,
+          async () => (onDisk = await storedSize(dataFile)) >= killAt,
           30_000,
           `${killAt} bytes on disk`,
           2,

@@ -15,7 +15,7 @@ import { MemoryLocker } from '../../src/index.js'
 import {
   KiB,
   MiB,
-  fileSize,
+  storedSize,
   makeTempDir,
   removeDir,
   sha256File,
@@ -74,7 +74,7 @@ describe('a PATCH stalled on a dead connection', () => {
         // The client now goes silent with its socket open; wait until the server has stored all
         // it got, so the offset to expect is exact.
         await waitFor(
-          async () => (await fileSize(dataFile)) === first,
+          async () => (await storedSize(dataFile)) === first,
           10_000,
           'first bytes stored',
         )
@@ -86,7 +86,7 @@ describe('a PATCH stalled on a dead connection', () => {
         assert.equal(head.status, 200)
         assert.ok(elapsed < ACQUIRE_TIMEOUT, `HEAD took ${elapsed} ms`)
         assert.equal(head.offset, first, 'offset == bytes received before the stall')
-        assert.equal(await fileSize(dataFile), first)
+        assert.equal(await storedSize(dataFile), first)
 
         // The stalled request is finished off: an error response or a closed socket.
         const old = await outcome(stalled, 5000)
@@ -96,7 +96,7 @@ describe('a PATCH stalled on a dead connection', () => {
         // Late bytes from the old client must not land anywhere.
         await stalled.write(data.subarray(first, first + 64 * KiB)).catch(() => undefined)
         await sleep(50)
-        assert.equal(await fileSize(dataFile), first, 'late bytes of the old request are ignored')
+        assert.equal(await storedSize(dataFile), first, 'late bytes of the old request are ignored')
 
         const res = await simpleRequest(
           url,
@@ -130,7 +130,11 @@ describe('a PATCH stalled on a dead connection', () => {
         patchHeaders(0, N),
       )
       await stalled.write(data.subarray(0, first))
-      await waitFor(async () => (await fileSize(dataFile)) === first, 10_000, 'first bytes stored')
+      await waitFor(
+        async () => (await storedSize(dataFile)) === first,
+        10_000,
+        'first bytes stored',
+      )
 
       // A client that guessed wrong learns the real offset from the 409, within the timeout.
       const started = Date.now()
@@ -205,7 +209,7 @@ describe('racing PATCHes on one upload', () => {
         const sendingA = send(a, A, timing.aPauseMs)
         if (timing.bAfterBytes > 0) {
           await waitFor(
-            async () => (await fileSize(dataFile)) >= timing.bAfterBytes,
+            async () => (await storedSize(dataFile)) >= timing.bAfterBytes,
             10_000,
             `A to store ${timing.bAfterBytes} bytes`,
             1,
@@ -223,7 +227,7 @@ describe('racing PATCHes on one upload', () => {
           o === 'closed' ? 'closed' : String(o.status)
         t.diagnostic(`A: ${describeOutcome(oa)}, B: ${describeOutcome(ob)}`)
 
-        const stored = await fileSize(dataFile)
+        const stored = await storedSize(dataFile)
         const head = await headUpload(url)
         assert.equal(head.offset, stored)
         const content = await readPrefix(dataFile, stored)

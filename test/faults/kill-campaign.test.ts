@@ -24,10 +24,10 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { MiB, makeTempDir, removeDir } from '../helpers/files.js'
+import { MiB, makeTempDir, removeDir, storedSize } from '../helpers/files.js'
 import { TUS, simpleRequest, withTimeout } from '../fixtures/raw-http.js'
 import { fixturePath, startChildServer, type ChildServer } from '../fixtures/child-server.js'
 
@@ -183,17 +183,10 @@ interface Running {
   progress?: { file: () => Promise<number>; total: number }
 }
 
-async function sizeOf(path: string): Promise<number> {
-  return stat(path).then(
-    (s) => s.size,
-    () => 0,
-  )
-}
-
 async function tmpSize(): Promise<number> {
   let n = 0
   for (const name of await readdir(storeDir).catch(() => [] as string[])) {
-    if (name.endsWith('.tmp')) n += await sizeOf(join(storeDir, name))
+    if (name.endsWith('.tmp')) n += await storedSize(join(storeDir, name))
   }
   return n
 }
@@ -240,8 +233,8 @@ function startAction(action: string): Running | undefined {
         action,
         done,
         progress: allOrNothing
-          ? { file: () => sizeOf(`${data}.chunk`), total: length }
-          : { file: async () => (await sizeOf(data)) - before, total: length },
+          ? { file: () => storedSize(`${data}.chunk`), total: length }
+          : { file: async () => (await storedSize(data)) - before, total: length },
       }
     }
     case 'concat': {
@@ -340,7 +333,7 @@ async function verify(t: Tracked, where: string): Promise<void> {
   const offset = h.offset
   assert.ok(offset !== undefined, `${where}: ${t.id} has no Upload-Offset after the restart`)
   // The offset is the stored bytes: the data file's size, or a pending checksum commit's.
-  const size = await sizeOf(join(storeDir, t.id))
+  const size = await storedSize(join(storeDir, t.id))
   const marker = await readFile(join(storeDir, `${t.id}.commit`), 'utf8').catch(() => undefined)
   const committed = marker !== undefined && /^\d+\n$/.test(marker) ? Number(marker) : undefined
   assert.ok(

@@ -1,6 +1,6 @@
 import { createHash, randomFill } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdtemp, open, rm, stat } from 'node:fs/promises'
+import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -62,6 +62,39 @@ export async function sha256File(
 
 export async function fileSize(path: string): Promise<number> {
   return (await stat(path)).size
+}
+
+function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
+}
+
+/**
+ * Size of a FileStore data file. The store creates the data file with an upload's first
+ * byte, so while it does not exist the upload has 0 bytes stored and this returns 0. Only a
+ * missing file (`ENOENT`) maps to 0; any other error is rethrown. Also fits the store's other
+ * files that come and go (`.chunk`, `.tmp`).
+ */
+export async function storedSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size
+  } catch (err) {
+    if (isMissing(err)) return 0
+    throw err
+  }
+}
+
+/**
+ * Bytes of a FileStore data file: an empty Buffer while it does not exist (no byte stored
+ * yet, see {@link storedSize}). Only a missing file (`ENOENT`) maps to empty; any other
+ * error is rethrown.
+ */
+export async function storedBytes(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path)
+  } catch (err) {
+    if (isMissing(err)) return Buffer.alloc(0)
+    throw err
+  }
 }
 
 /**

@@ -1,8 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { readdir, stat } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { storedSize } from '../helpers/files.js'
 import { startServer, withServer, type TestServer } from '../helpers/server.js'
 import { openSocket, requestHead, writeAll, type RawHeaders } from '../helpers/raw-http.js'
 import { OCTET, create, dataOf, head, patch, patchHead, portOf } from './tus-client.js'
@@ -35,7 +36,7 @@ async function sendAndKill(
     // let the server store something before the client goes away
     await waitFor(async () => {
       const f = await file()
-      return f !== undefined && (await stat(join(s.directory, f))).size > 0
+      return f !== undefined && (await storedSize(join(s.directory, f))) > 0
     })
   } finally {
     socket.destroy()

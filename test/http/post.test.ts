@@ -29,7 +29,8 @@ test('POST with Upload-Length: 201 and an absolute Location with a long URL-safe
     )
     assert.ok(m, `absolute Location: ${location}`)
     const id = m[1] ?? ''
-    assert.deepEqual(await storeFiles(s), [id, `${id}.json`])
+    // the data file appears with the first byte: a creation writes only the info file
+    assert.deepEqual(await storeFiles(s), [`${id}.json`])
     const h = await head(location)
     assert.equal(h.status, 200)
     assert.equal(h.headers.get('upload-offset'), '0')
@@ -161,7 +162,7 @@ test('POST with Upload-Length: 0 creates an upload that is already complete', as
     assert.equal(h.status, 200)
     assert.equal(h.headers.get('upload-offset'), '0')
     assert.equal(h.headers.get('upload-length'), '0')
-    assert.deepEqual(await storeFiles(s), [id, `${id}.json`])
+    assert.deepEqual(await storeFiles(s), [`${id}.json`])
     // complete: an empty PATCH at offset 0 is accepted, a byte more is not
     const empty = await fetch(url, {
       method: 'PATCH',
@@ -288,12 +289,13 @@ test('POST body is ignored unless it is application/offset+octet-stream', async 
 
 test('POST on an upload URL: 405 with Allow', async () => {
   await withServer(async (s) => {
-    const { url } = await create(s)
+    const { url, id } = await create(s)
     const res = await post(url, { 'Upload-Length': '5' })
     await assertTusError(res, 405, 'POST')
     assert.equal(res.headers.get('allow'), 'OPTIONS, HEAD, PATCH, DELETE, GET')
     assert.equal(await offsetOf(url), 0)
-    assert.equal((await storeFiles(s)).length, 2)
+    // only the upload's info file: nothing created, no byte stored
+    assert.deepEqual(await storeFiles(s), [`${id}.json`])
   })
 })
 

@@ -82,7 +82,7 @@ test('DELETE without a supported Tus-Resumable: 412 + Tus-Version, upload kept',
       await assert412(res, 'DELETE')
     }
     assert.equal(await offsetOf(url), 0)
-    assert.deepEqual(await storeFiles(s), [id, `${id}.json`])
+    assert.deepEqual(await storeFiles(s), [`${id}.json`], 'no byte stored: only the info file')
   })
 })
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { storedBytes } from '../helpers/files.js'
 import type { TestServer } from '../helpers/server.js'
 import {
   chunked,
@@ -122,9 +123,12 @@ export async function offsetOf(url: string): Promise<number> {
   return Number(offset)
 }
 
-/** The bytes stored for an upload: the FileStore data file `<directory>/<id>`. */
+/**
+ * The bytes stored for an upload: the FileStore data file `<directory>/<id>`, empty while
+ * that file does not exist (the store creates it with the first byte).
+ */
 export function dataOf(s: TestServer, id: string): Promise<Buffer> {
-  return readFile(join(s.directory, id))
+  return storedBytes(join(s.directory, id))
 }
 
 /** Entries of the store folder, sorted. */

@@ -1,4 +1,4 @@
-import { close, fdatasync, fsync, open, write } from 'node:fs'
+import { close, fdatasync, fsync, open, renameSync, write } from 'node:fs'
 import { rename, unlink } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { dirname } from 'node:path'
@@ -16,9 +16,15 @@ const closeFd = promisify(close)
  * Replaces `path` with `data` so that a crash at any moment leaves either the old or the new
  * content, never a torn file: write a temporary sibling, optionally fdatasync it (which also
  * flushes its size), rename it over. With `durable`, the folder is fsynced too so the rename
- * itself survives power loss.
+ * itself survives power loss. `beforeRename`, if given, runs right before the rename, in the
+ * same synchronous step; if it throws, nothing is replaced.
  */
-export async function writeFileAtomic(path: string, data: string, durable: boolean): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string,
+  durable: boolean,
+  beforeRename?: () => void,
+): Promise<void> {
   const tmp = `${path}.${randomSlice(6).toString('hex')}.tmp`
   const fd = await openFd(tmp, 'wx', 0o600)
   try {
@@ -35,7 +41,13 @@ export async function writeFileAtomic(path: string, data: string, durable: boole
   }
   await closeFd(fd)
   try {
-    await rename(tmp, path)
+    if (beforeRename === undefined) await rename(tmp, path)
+    else {
+      // Synchronously, so no other request of this process runs between the check and the
+      // rename.
+      beforeRename()
+      renameSync(tmp, path)
+    }
   } catch (err) {
     await unlink(tmp).catch(() => undefined)
     throw err
@@ -90,9 +102,4 @@ async function fsyncDirectory(dir: string): Promise<void> {
   } finally {
     await closeFd(fd)
   }
-}
-
-/** Creates an empty file at `path`; rejects with `EEXIST` if there is one already. */
-export async function createEmptyFile(path: string): Promise<void> {
-  await closeFd(await openFd(path, 'wx', 0o600))
 }

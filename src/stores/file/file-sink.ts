@@ -2,6 +2,9 @@ import { Writable } from 'node:stream'
 import { fdatasync, writev } from 'node:fs'
 import { tusError } from '../../protocol/errors.js'
 
+/** How long a small body's bytes may wait for the rest of it before they are written. */
+const WHOLE_BODY_WAIT_MS = 20
+
 /** Shared by the sinks of one store, so only one background flush runs at a time. */
 export interface FlushGate {
   running: boolean
@@ -43,6 +46,7 @@ export class FileSink extends Writable {
   private writing = 0
   private writeError: Error | undefined
   private idleWriteScheduled = false
+  private waitTimer: NodeJS.Timeout | undefined
   private retired = false
   private flushing: Promise<void> | undefined
   private flushedUpTo = 0
@@ -51,13 +55,16 @@ export class FileSink extends Writable {
    * With `background`, an `fdatasync` is started in the background each time enough bytes
    * were written since the last one (one at a time in the store, never waited for by the
    * writes), so the disk writes while the body still arrives and the caller's final flush
-   * has little left.
+   * has little left. With `wholeBody` (a body known to fit one batch), what arrived is
+   * written when the body ends, or if it stalls, `WHOLE_BODY_WAIT_MS` after the first byte
+   * not yet written: usually one write, and bytes of a stalled body still reach the file.
    */
   constructor(
     private readonly fd: number,
     private readonly maxBytes: number,
     bufferBytes: number,
     private readonly background?: BackgroundFlush,
+    private readonly wholeBody = false,
   ) {
     const half = Math.max(1, Math.floor(bufferBytes / 2))
     super({ highWaterMark: half, decodeStrings: true })
@@ -69,6 +76,7 @@ export class FileSink extends Writable {
    * (the descriptor may be closed then).
    */
   async settled(): Promise<void> {
+    this.stopWaiting()
     while (this.writing > 0) await this.writes
     await this.flushing
     this.retired = true
@@ -87,6 +95,7 @@ export class FileSink extends Writable {
   }
 
   override _final(cb: (err?: Error | null) => void): void {
+    this.stopWaiting()
     this.writeGathered().then(() => cb(this.writeError))
   }
 
@@ -102,12 +111,21 @@ export class FileSink extends Writable {
       cb()
       if (!this.idleWriteScheduled) {
         this.idleWriteScheduled = true
-        setImmediate(() => {
+        const write = (): void => {
           this.idleWriteScheduled = false
           if (this.writing === 0) void this.writeGathered()
-        })
+        }
+        if (this.wholeBody) this.waitTimer = setTimeout(write, WHOLE_BODY_WAIT_MS)
+        else setImmediate(write)
       }
     }
+  }
+
+  private stopWaiting(): void {
+    if (this.waitTimer === undefined) return
+    clearTimeout(this.waitTimer)
+    this.waitTimer = undefined
+    this.idleWriteScheduled = false
   }
 
   /** Adds `chunk` to the batch, cut at `maxBytes` (which marks the sink overflowed). */
