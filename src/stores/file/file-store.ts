@@ -162,6 +162,8 @@ export class FileStore implements UploadStore {
       // A data file without info is what a removal cut short left behind: not this upload's.
       if (statIfExists(dataPath) !== undefined) unlinkSync(dataPath)
     })
+    const infoSt = statIfExists(infoPath)
+    if (infoSt !== undefined) this.remember(init.id, info, infoSt)
     log('created %s size=%s', init.id, info.size)
     return toUpload(info, 0)
   }
