@@ -64,7 +64,7 @@ export interface FileStoreOptions {
 const WRITE_BUFFER_BUDGET = 8 * 1024 * 1024
 const MIN_WRITE_BUFFER = 64 * 1024
 /** With fsync, a long append flushes in the background every this many bytes (see FileSink). */
-const BACKGROUND_FLUSH_BYTES = 4 * 1024 * 1024
+const BACKGROUND_FLUSH_BYTES = 1024 * 1024
 
 /** Flags of an append whose writes are flushed as they are made (see `append`). */
 const DSYNC_APPEND =
