@@ -25,6 +25,7 @@ import {
   makeTempDir,
   removeDir,
   sha256File,
+  storedSize,
   writeRandomFile,
 } from '../helpers/files.js'
 import {
@@ -47,10 +48,6 @@ const TOTAL = PRIOR + CHUNK
 const KILL_AT = 20 * MiB + 4_321
 /** The client stays at most this far ahead of the staging file in scenario A. */
 const MAX_LEAD = 4 * MiB
-
-async function sizeOrZero(path: string): Promise<number> {
-  return fileSize(path).catch(() => 0)
-}
 
 /** Base64 digest of `source[start, end)`, streamed. */
 async function digestOf(algorithm: string, path: string, start: number, end: number) {
@@ -147,7 +144,7 @@ async function crashDuringPatch(
     try {
       const sending = send(req, source, PRIOR, TOTAL, () => staged, lead)
       await waitFor(
-        async () => killWhen((staged = await sizeOrZero(staging))),
+        async () => killWhen((staged = await storedSize(staging))),
         30_000,
         'the staging file to grow',
         1,

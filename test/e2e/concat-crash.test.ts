@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createReadStream } from 'node:fs'
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import {
@@ -84,10 +84,7 @@ test('SIGKILL while concatenating: the final stays empty, then completes intact'
       async () => {
         for (const name of await readdir(store)) {
           if (!name.endsWith('.tmp')) continue
-          tmpSize = await stat(join(store, name)).then(
-            (s) => s.size,
-            () => 0,
-          )
+          tmpSize = await storedSize(join(store, name))
           if (tmpSize >= PART) return true
         }
         return false

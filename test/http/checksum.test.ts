@@ -6,9 +6,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as zlib from 'node:zlib'
+import { storedSize } from '../helpers/files.js'
 import { withServer, type TestServer } from '../helpers/server.js'
 import {
   openSocket,
@@ -252,10 +252,7 @@ test('CK-07: a checksummed PATCH cut off mid-body stores nothing; the retry succ
       await writeAll(socket, data.subarray(0, 400_000))
       // The bytes go to the staging file, never to the data file.
       for (let i = 0; i < 300 && staged === 0; i++) {
-        staged = await stat(join(s.directory, `${id}.chunk`)).then(
-          (st) => st.size,
-          () => 0,
-        )
+        staged = await storedSize(join(s.directory, `${id}.chunk`))
         if (staged === 0) await new Promise((r) => setTimeout(r, 10))
       }
       assert.ok(staged > 0, 'the body is staged in <id>.chunk')

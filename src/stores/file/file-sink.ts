@@ -5,6 +5,11 @@ import { tusError } from '../../protocol/errors.js'
 /** How long a small body's bytes may wait for the rest of it before they are written. */
 const WHOLE_BODY_WAIT_MS = 20
 
+/** How many bytes a {@link FileSink} with `bufferBytes` gathers before it writes. */
+export function batchSize(bufferBytes: number): number {
+  return Math.max(1, Math.floor(bufferBytes / 2))
+}
+
 /** Shared by the sinks of one store, so only one background flush runs at a time. */
 export interface FlushGate {
   running: boolean
@@ -66,9 +71,9 @@ export class FileSink extends Writable {
     private readonly background?: BackgroundFlush,
     private readonly wholeBody = false,
   ) {
-    const half = Math.max(1, Math.floor(bufferBytes / 2))
-    super({ highWaterMark: half, decodeStrings: true })
-    this.batchBytes = half
+    const batch = batchSize(bufferBytes)
+    super({ highWaterMark: batch, decodeStrings: true })
+    this.batchBytes = batch
   }
 
   /**
@@ -113,6 +118,7 @@ export class FileSink extends Writable {
         this.idleWriteScheduled = true
         const write = (): void => {
           this.idleWriteScheduled = false
+          this.waitTimer = undefined
           if (this.writing === 0) void this.writeGathered()
         }
         if (this.wholeBody) this.waitTimer = setTimeout(write, WHOLE_BODY_WAIT_MS)

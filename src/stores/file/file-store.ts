@@ -28,7 +28,7 @@ import {
   type UploadStore,
 } from '../upload-store.js'
 import { syncDirectory, writeFileAtomic } from './atomic-write.js'
-import { FileSink, type FlushGate } from './file-sink.js'
+import { FileSink, batchSize, type FlushGate } from './file-sink.js'
 import {
   appendWithChecksum,
   commitMarkerPath,
@@ -118,7 +118,7 @@ export class FileStore implements UploadStore {
   private readonly writeBufferSize: number
   // Defence in depth: the handler's locker already serialises appends to one upload.
   private readonly appending = new Set<string>()
-  // Info files of uploads whose length is known: nothing but a removal changes them then.
+  // Info files read or written, each tied to the info file's stat (see `infoAndStat`).
   private readonly infos = new Map<string, CachedInfo>()
   // One background flush at a time for the whole store: libuv's pool has few threads, and
   // many uploads' flushes at once would hold them all while writes wait.
@@ -181,7 +181,7 @@ export class FileStore implements UploadStore {
     return (await this.dataStat(id)).size
   }
 
-  /** Size and last write of the data file; a missing one (crash during create) is empty. */
+  /** Size and last write of the data file; a missing one (no append yet) is empty. */
   private async dataStat(id: string): Promise<{ size: number; mtime?: Date }> {
     const st = statIfExists(this.dataPath(id))
     if (st === undefined) return { size: 0 }
@@ -205,7 +205,7 @@ export class FileStore implements UploadStore {
     const cached = this.infos.get(id)
     if (cached !== undefined && cached.markerFreeSize === size) return size
     const marker = commitMarkerPath(this.dataPath(id))
-    if (statSync(marker, { throwIfNoEntry: false }) === undefined) {
+    if (statIfExists(marker) === undefined) {
       if (cached !== undefined) cached.markerFreeSize = size
       return size
     }
@@ -280,7 +280,7 @@ export class FileStore implements UploadStore {
       // descriptor opened with O_DSYNC: the write is its own flush, one round trip to the
       // pool instead of two. Only the hint's speed depends on it being right.
       const expected = opts.expectedBytes
-      const oneWrite = expected !== undefined && expected <= writeBufferSize / 2
+      const oneWrite = expected !== undefined && expected <= batchSize(writeBufferSize)
       const syncWrites = oneWrite && this.fsync
       const fd = openSync(this.dataPath(id), syncWrites ? DSYNC_APPEND : 'a', 0o600)
       let failure: unknown
