@@ -1,4 +1,4 @@
-import createDebug from 'debug'
+import { createLog } from '../log.js'
 import { SUPPORTED_VERSIONS } from '../protocol/constants.js'
 import { TusError, isTusError } from '../protocol/errors.js'
 import { effectiveMethod } from '../protocol/headers.js'
@@ -16,7 +16,7 @@ import { createEvents, type TusEvents } from './events.js'
 import type { HookRequest } from './hooks.js'
 import type { CoreRequest, MethodContext, TusRequest, TusResponse } from './types.js'
 
-const log = createDebug('tuskit:handler')
+const log = createLog('handler')
 
 /**
  * The framework-free tus endpoint: a request shape in, a response shape out. Every adapter

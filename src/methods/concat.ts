@@ -1,4 +1,4 @@
-import createDebug from 'debug'
+import { createLog } from '../log.js'
 import { isTusError, tusError } from '../protocol/errors.js'
 import { isOffsetOctetStream } from '../protocol/headers.js'
 import { formatConcat, parseConcat } from '../protocol/concat.js'
@@ -27,7 +27,7 @@ import { NEVER_ABORTS } from '../streams/never-aborts.js'
  *   after a restart or across processes).
  */
 
-const log = createDebug('tuskit:concat')
+const log = createLog('concat')
 
 /** What a POST's `Upload-Concat` asks for, checked against the store. */
 export interface ConcatPlan {

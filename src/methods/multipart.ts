@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream'
-import busboy from 'busboy'
-import createDebug from 'debug'
+import type Busboy from 'busboy'
+import { createLog } from '../log.js'
 import { TusError, isTusError, tusError } from '../protocol/errors.js'
 import { single } from '../protocol/headers.js'
 import { stringifyMetadata, type Metadata } from '../protocol/metadata.js'
@@ -10,12 +10,20 @@ import type { MethodContext, TusResponse, UploadContext } from '../handler/types
 import { uploadUrl } from '../handler/location.js'
 import { finish } from './lifecycle.js'
 import { withUploadLock } from './with-lock.js'
+import { requireCjs } from '../require-cjs.js'
 import { watchIdle } from '../streams/idle-timeout.js'
 import { MULTIPART_DEFAULTS, type ResolvedMultipart } from './multipart-options.js'
 import { formResponseBody, negotiateFormat, type FormUploadEntry } from './multipart-response.js'
 import { NEVER_ABORTS } from '../streams/never-aborts.js'
 
-const log = createDebug('tuskit:multipart')
+const log = createLog('multipart')
+
+let busboy: typeof Busboy | undefined
+
+/** busboy, loaded with the first form upload (most servers never get one). */
+function loadBusboy(): typeof Busboy {
+  return (busboy ??= requireCjs('busboy') as typeof Busboy)
+}
 
 // What a tus metadata key may hold (printable ASCII minus space and comma); form field names
 // become metadata keys.
@@ -47,9 +55,9 @@ export async function handleMultipart(ctx: MethodContext): Promise<TusResponse> 
     throw tusError('ERR_MULTIPART_NOT_SUPPORTED')
   }
   const fileLimit = Math.min(limits.maxFileSize, ctx.maxSize ?? Infinity)
-  let parser: busboy.Busboy
+  let parser: Busboy.Busboy
   try {
-    parser = busboy({
+    parser = loadBusboy()({
       headers: ctx.req.headers,
       // One byte past the limit, so that a file of exactly the limit is not flagged.
       limits: {
@@ -92,7 +100,7 @@ export async function handleMultipart(ctx: MethodContext): Promise<TusResponse> 
  */
 async function receiveForm(
   ctx: MethodContext,
-  parser: busboy.Busboy,
+  parser: Busboy.Busboy,
   limits: ResolvedMultipart,
   fileLimit: number,
 ): Promise<Upload[]> {

@@ -1,4 +1,5 @@
-import { lookup } from 'mime-types'
+import type MimeTypes from 'mime-types'
+import { requireCjs } from '../require-cjs.js'
 import type { Metadata } from './metadata.js'
 
 /**
@@ -57,7 +58,15 @@ export function claimedType(metadata: Readonly<Metadata>): string | undefined {
   if (declared !== undefined) return declared
   const filename = metadata['filename']
   if (typeof filename !== 'string' || filename === '') return undefined
-  return plainMediaType(lookup(filename) || undefined)
+  return plainMediaType(lookupType(filename) || undefined)
+}
+
+let lookup: typeof MimeTypes.lookup | undefined
+
+/** mime-types, loaded at the first download that needs it: its table takes about 6 MiB. */
+function lookupType(filename: string): string | false {
+  lookup ??= (requireCjs('mime-types') as typeof MimeTypes).lookup
+  return lookup(filename)
 }
 
 /** `Content-Type` and `Content-Disposition` for downloading an upload with this metadata. */

@@ -102,8 +102,8 @@ export async function removeStaging(dataPath: string): Promise<void> {
 export interface ChecksumAppendConfig {
   /** fsync the data file, the marker and the folder (the store's `fsync` option). */
   readonly durable: boolean
-  /** Bytes buffered between the body and the staging file before backpressure. */
-  readonly writeBufferSize: number
+  /** Bytes buffered between the body and the staging file before backpressure (see FileSink). */
+  readonly writeBufferSize: () => number
 }
 
 /**
@@ -215,7 +215,7 @@ class VerifyingSink extends FileSink {
   constructor(
     fd: number,
     maxBytes: number,
-    bufferBytes: number,
+    bufferBytes: () => number,
     private readonly verifier: ChecksumVerifier,
   ) {
     super(fd, maxBytes, bufferBytes)

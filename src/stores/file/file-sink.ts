@@ -5,6 +5,13 @@ import { tusError } from '../../protocol/errors.js'
 /** How long a small body's bytes may wait for the rest of it before they are written. */
 const WHOLE_BODY_WAIT_MS = 20
 
+/** A socket read's size: what the Writable may hold beyond the sink's batch. */
+const HELD_CHUNK_BYTES = 64 * 1024
+
+function size(bytes: number | (() => number)): number {
+  return typeof bytes === 'number' ? bytes : bytes()
+}
+
 /** How many bytes a {@link FileSink} with `bufferBytes` gathers before it writes. */
 export function batchSize(bufferBytes: number): number {
   return Math.max(1, Math.floor(bufferBytes / 2))
@@ -35,13 +42,14 @@ export interface BackgroundFlush {
  * thread pool, which costs more than its bytes, so a 256 KiB PATCH body that came in four
  * socket reads is one write. Writes run one at a time, in order. While one runs, what keeps
  * arriving is gathered; once a full batch waits for it, backpressure pauses the request, so
- * at most about `bufferBytes` are held.
+ * at most about `bufferBytes` are held. As a function, `bufferBytes` is asked again at each
+ * chunk, so a store can shrink every running append's share as more start.
  */
 export class FileSink extends Writable {
   written = 0
   /** The error of a background flush, if one failed (see the constructor). */
   flushError: unknown
-  private readonly batchBytes: number
+  private readonly bufferBytes: () => number
   private gathered: Buffer[] = []
   private gatheredBytes = 0
   /** Bytes accepted so far: written, being written and gathered. */
@@ -67,13 +75,13 @@ export class FileSink extends Writable {
   constructor(
     private readonly fd: number,
     private readonly maxBytes: number,
-    bufferBytes: number,
+    bufferBytes: number | (() => number),
     private readonly background?: BackgroundFlush,
     private readonly wholeBody = false,
   ) {
-    const batch = batchSize(bufferBytes)
-    super({ highWaterMark: batch, decodeStrings: true })
-    this.batchBytes = batch
+    // The Writable itself holds at most about one chunk more while a full batch is written.
+    super({ highWaterMark: Math.min(HELD_CHUNK_BYTES, batchSize(size(bufferBytes))) })
+    this.bufferBytes = typeof bufferBytes === 'number' ? () => bufferBytes : bufferBytes
   }
 
   /**
@@ -109,7 +117,7 @@ export class FileSink extends Writable {
     this.take(chunk)
     if (this.overflowed) {
       this.writeGathered().then(() => cb(this.writeError ?? tusError('ERR_BODY_TOO_LARGE')))
-    } else if (this.gatheredBytes >= this.batchBytes) {
+    } else if (this.gatheredBytes >= batchSize(this.bufferBytes())) {
       // Backpressure: the next chunk is taken once this batch (and any before it) is written.
       this.writeGathered().then(() => cb(this.writeError))
     } else {

@@ -15,7 +15,7 @@ import { readdir, stat, unlink } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
-import createDebug from 'debug'
+import { createLog } from '../../log.js'
 import { TusError, tusError } from '../../protocol/errors.js'
 import { isValidUploadId } from '../../protocol/upload-id.js'
 import type { Metadata } from '../../protocol/metadata.js'
@@ -39,7 +39,7 @@ import {
 import { commitConcatenation, writeConcatenation } from './concat-files.js'
 import { pump } from '../../streams/pump.js'
 
-const log = createDebug('tuskit:file-store')
+const log = createLog('file-store')
 const fdatasyncFd = promisify(fdatasync)
 
 /** Options of {@link FileStore}. */
@@ -54,8 +54,9 @@ export interface FileStoreOptions {
   fsync?: boolean
   /**
    * Bytes buffered between the request and the file before backpressure. Default 1 MiB. While
-   * many appends run at once, each new one gets a share of an 8 MiB budget instead (at least
-   * 64 KiB), so memory stays bounded under many concurrent uploads.
+   * many appends run at once, each gets an equal share of an 8 MiB budget instead (at least
+   * 64 KiB), recomputed as appends start and end, so memory stays bounded under many
+   * concurrent uploads.
    */
   writeBufferSize?: number
 }
@@ -260,7 +261,7 @@ export class FileStore implements UploadStore {
       throw new TusError('ERR_LOCK_TIMEOUT', 423, 'upload is being written by another request')
     }
     this.appending.add(id)
-    const writeBufferSize = this.writeBufferShare()
+    const writeBufferSize = this.writeBufferShare
     try {
       await recoverStaging(this.dataPath(id), this.fsync)
       if (opts.checksum !== undefined) {
@@ -280,7 +281,7 @@ export class FileStore implements UploadStore {
       // descriptor opened with O_DSYNC: the write is its own flush, one round trip to the
       // pool instead of two. Only the hint's speed depends on it being right.
       const expected = opts.expectedBytes
-      const oneWrite = expected !== undefined && expected <= batchSize(writeBufferSize)
+      const oneWrite = expected !== undefined && expected <= batchSize(writeBufferSize())
       const syncWrites = oneWrite && this.fsync
       const fd = openSync(this.dataPath(id), syncWrites ? DSYNC_APPEND : 'a', 0o600)
       let failure: unknown
@@ -322,8 +323,8 @@ export class FileStore implements UploadStore {
     }
   }
 
-  /** The write buffer of an append starting now: its share of the budget (see options). */
-  private writeBufferShare(): number {
+  /** The write buffer of each running append: its share of the budget (see options). */
+  private readonly writeBufferShare = (): number => {
     const budget = Math.max(WRITE_BUFFER_BUDGET, this.writeBufferSize)
     const share = Math.floor(budget / this.appending.size)
     return Math.min(this.writeBufferSize, Math.max(MIN_WRITE_BUFFER, share))
