@@ -5,9 +5,6 @@ import { tusError } from '../../protocol/errors.js'
 /** How long a small body's bytes may wait for the rest of it before they are written. */
 const WHOLE_BODY_WAIT_MS = 20
 
-/** A socket read's size: what the Writable may hold beyond the sink's batch. */
-const HELD_CHUNK_BYTES = 64 * 1024
-
 function size(bytes: number | (() => number)): number {
   return typeof bytes === 'number' ? bytes : bytes()
 }
@@ -79,8 +76,9 @@ export class FileSink extends Writable {
     private readonly background?: BackgroundFlush,
     private readonly wholeBody = false,
   ) {
-    // The Writable itself holds at most about one chunk more while a full batch is written.
-    super({ highWaterMark: Math.min(HELD_CHUNK_BYTES, batchSize(size(bufferBytes))) })
+    // Not lower: a high-water mark below a socket read makes every write() return false, and
+    // the request pauses and resumes for every chunk (a 1 GiB PATCH ran about 20 % slower).
+    super({ highWaterMark: batchSize(size(bufferBytes)) })
     this.bufferBytes = typeof bufferBytes === 'number' ? () => bufferBytes : bufferBytes
   }
 
