@@ -8,7 +8,8 @@ import { randomSlice } from '../../protocol/upload-id.js'
 // closed at once, and a FileHandle costs more to make than the open itself on this path.
 const openFd = promisify(open)
 const writeFd = promisify(write)
-const fdatasyncFd = promisify(fdatasync)
+/** `fdatasync(2)` on a descriptor, as a promise (also the store's flush before an answer). */
+export const fdatasyncFd = promisify(fdatasync)
 const fsyncFd = promisify(fsync)
 const closeFd = promisify(close)
 

@@ -2,7 +2,6 @@ import {
   closeSync,
   constants as fsConstants,
   createReadStream,
-  fdatasync,
   fstatSync,
   mkdirSync,
   openSync,
@@ -12,7 +11,6 @@ import {
   type Stats,
 } from 'node:fs'
 import { readdir, stat, unlink } from 'node:fs/promises'
-import { promisify } from 'node:util'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { createLog } from '../../log.js'
@@ -27,7 +25,7 @@ import {
   type UploadInit,
   type UploadStore,
 } from '../upload-store.js'
-import { syncDirectory, writeFileAtomic } from './atomic-write.js'
+import { fdatasyncFd, syncDirectory, writeFileAtomic } from './atomic-write.js'
 import { FileSink, batchSize, type FlushGate } from './file-sink.js'
 import {
   appendWithChecksum,
@@ -40,7 +38,6 @@ import { commitConcatenation, writeConcatenation } from './concat-files.js'
 import { pump } from '../../streams/pump.js'
 
 const log = createLog('file-store')
-const fdatasyncFd = promisify(fdatasync)
 
 /** Options of {@link FileStore}. */
 export interface FileStoreOptions {
