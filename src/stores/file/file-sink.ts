@@ -5,10 +5,6 @@ import { tusError } from '../../protocol/errors.js'
 /** How long a small body's bytes may wait for the rest of it before they are written. */
 const WHOLE_BODY_WAIT_MS = 20
 
-function size(bytes: number | (() => number)): number {
-  return typeof bytes === 'number' ? bytes : bytes()
-}
-
 /** How many bytes a {@link FileSink} with `bufferBytes` gathers before it writes. */
 export function batchSize(bufferBytes: number): number {
   return Math.max(1, Math.floor(bufferBytes / 2))
@@ -39,14 +35,13 @@ export interface BackgroundFlush {
  * thread pool, which costs more than its bytes, so a 256 KiB PATCH body that came in four
  * socket reads is one write. Writes run one at a time, in order. While one runs, what keeps
  * arriving is gathered; once a full batch waits for it, backpressure pauses the request, so
- * at most about `bufferBytes` are held. As a function, `bufferBytes` is asked again at each
- * chunk, so a store can shrink every running append's share as more start.
+ * at most about `bufferBytes()` are held. It is asked again at each chunk, so a store can
+ * shrink every running append's share as more start.
  */
 export class FileSink extends Writable {
   written = 0
   /** The error of a background flush, if one failed (see the constructor). */
   flushError: unknown
-  private readonly bufferBytes: () => number
   private gathered: Buffer[] = []
   private gatheredBytes = 0
   /** Bytes accepted so far: written, being written and gathered. */
@@ -72,14 +67,13 @@ export class FileSink extends Writable {
   constructor(
     private readonly fd: number,
     private readonly maxBytes: number,
-    bufferBytes: number | (() => number),
+    private readonly bufferBytes: () => number,
     private readonly background?: BackgroundFlush,
     private readonly wholeBody = false,
   ) {
     // Not lower: a high-water mark below a socket read makes every write() return false, and
     // the request pauses and resumes for every chunk (a 1 GiB PATCH ran about 20 % slower).
-    super({ highWaterMark: batchSize(size(bufferBytes)) })
-    this.bufferBytes = typeof bufferBytes === 'number' ? () => bufferBytes : bufferBytes
+    super({ highWaterMark: batchSize(bufferBytes()) })
   }
 
   /**
