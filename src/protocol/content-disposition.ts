@@ -89,6 +89,9 @@ export function downloadHeaders(metadata: Readonly<Metadata>): DownloadHeaders {
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f"\\/\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g
 const MAX_NAME = 200
+// Half of a UTF-16 pair without the other half cannot be encoded. Removed before spaces are
+// collapsed, so that removing it cannot leave two spaces for a second pass to collapse.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
 /**
  * A file name made safe to send: unsafe characters (see above) and lone surrogates removed,
@@ -97,9 +100,8 @@ const MAX_NAME = 200
 export function sanitizeFilename(name: string): string {
   let out = ''
   let count = 0
-  for (const ch of name.replace(UNSAFE, '').replace(/\s+/g, ' ').trim()) {
-    const code = ch.codePointAt(0) ?? 0
-    if (code >= 0xd800 && code <= 0xdfff) continue // a lone surrogate cannot be encoded
+  const cleaned = name.replace(UNSAFE, '').replace(LONE_SURROGATE, '')
+  for (const ch of cleaned.replace(/\s+/g, ' ').trim()) {
     if (count++ === MAX_NAME) break
     out += ch
   }
