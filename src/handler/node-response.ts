@@ -17,6 +17,8 @@ export function writeNodeResponse(
   const headers = responseHeaders(response)
   const { body } = response
   if (!req.complete && !bodyIsSmall(req)) headers['Connection'] = 'close'
+  // Else Node frames an empty 201 (or 200) as chunked: a needless terminating chunk.
+  if (body === undefined && mayHaveBody(req, response.status)) headers['Content-Length'] = '0'
   res.writeHead(response.status, statusText(response.status), headers)
   if (body === undefined) res.end()
   else if (typeof body === 'string') res.end(req.method === 'HEAD' ? undefined : textBody(body))
@@ -24,6 +26,11 @@ export function writeNodeResponse(
     body.destroy()
     res.end()
   } else pipeline(body, res).catch(() => undefined)
+}
+
+/** Whether the answer has a body at all, so its length means something (RFC 9110 §6.4.1). */
+function mayHaveBody(req: IncomingMessage, status: number): boolean {
+  return req.method !== 'HEAD' && status >= 200 && status !== 204 && status !== 304
 }
 
 function bodyIsSmall(req: IncomingMessage): boolean {

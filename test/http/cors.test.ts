@@ -139,6 +139,33 @@ test('default options: POST, PATCH, HEAD, GET and errors carry * and the expose 
   })
 })
 
+test('default options: no CORS headers without Origin, except on GET (cacheable)', async () => {
+  await withServer(async (s) => {
+    const post = await fetch(s.endpoint, {
+      method: 'POST',
+      headers: { ...TUS, 'Upload-Length': '3' },
+    })
+    assert.equal(post.status, 201)
+    const url = new URL(post.headers.get('location') ?? '', s.origin).href
+    const plain: Array<[string, Response]> = [
+      ['POST', post],
+      ['PATCH', await patch(url, 0, 'abc')],
+      ['HEAD', await head(url, TUS)],
+      ['OPTIONS', await fetch(s.endpoint, { method: 'OPTIONS' })],
+      ['404', await head(`${s.endpoint}/AAAAAAAAAAAAAAAAAAAAAA`, TUS)],
+    ]
+    for (const [label, res] of plain) {
+      await res.arrayBuffer()
+      assertNoCors(res, label)
+      assert.equal(res.headers.get('vary'), null, `${label}: the same answer for every origin`)
+    }
+    const get = await fetch(url)
+    assert.equal(await get.text(), 'abc')
+    assert.equal(get.headers.get('access-control-allow-origin'), '*')
+    assertExposes(get, 'GET')
+  })
+})
+
 test('origins list: an allowed origin is echoed with Vary: Origin', async () => {
   await withServer({ cors: { origins: [APP, 'http://localhost:3000'] } }, async (s) => {
     const pre = await preflight(s.endpoint, APP, 'POST')
