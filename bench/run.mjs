@@ -40,7 +40,7 @@ if (args.help) {
   --quick              smaller sizes, 1 run (under two minutes)
   --workload a,b       only these workloads: ${FULL.map((w) => w.name).join(', ')}
   --servers a,b        only these servers: ${SERVERS.map((s) => s.name).join(', ')}
-  --runs N             runs per server and workload (default 3, quick 1)
+  --runs N             runs per server and workload (default 5, quick 1)
   --profile            profile tuskit with --cpu-prof on 'single' and 'create-head'
   --out NAME           write results/NAME.md and .json (default: latest for a full run of
                        everything, partial otherwise)`)
@@ -62,7 +62,7 @@ const pick = (list, filter, what) => {
 const mode = args.profile ? 'profile' : args.quick ? 'quick' : 'full'
 let workloads = pick(args.quick ? QUICK : FULL, args.workload, 'workload')
 let servers = pick(SERVERS, args.servers, 'server')
-let runs = Number(args.runs ?? (args.quick ? 1 : 3))
+let runs = Number(args.runs ?? (args.quick ? 1 : 5))
 if (args.profile) {
   workloads = pick(args.quick ? QUICK : FULL, args.workload ?? 'single,create-head', 'workload')
   servers = pick(SERVERS, args.servers ?? 'tuskit', 'server')
