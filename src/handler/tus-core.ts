@@ -87,7 +87,8 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
       const method = effectiveMethod(raw.method, raw.headers['x-http-method-override'])
       hookRequest = { ...hookRequest, method }
       if (method !== 'OPTIONS') await hooks.onIncomingRequest?.(hookRequest, id)
-      const req: TusRequest = { ...raw, method }
+      // A copy only for a method override: a spread would also make the lazy `signal`.
+      const req: TusRequest = method === raw.method ? raw : { ...raw, method }
       const ctx: MethodContext = {
         req,
         store,

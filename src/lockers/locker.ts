@@ -14,4 +14,10 @@ export interface Locker {
    * is not free within the locker's timeout, or with the signal's reason if `signal` aborts.
    */
   lock(id: string, onContention: () => void, signal?: AbortSignal): Promise<Release>
+  /**
+   * Optional fast path: takes the lock on `id` at once if it is free, else returns
+   * `undefined` (and the caller falls back to `lock`). A locker that can answer without I/O
+   * (an in-process one) spares every uncontended request a promise and the request's signal.
+   */
+  tryLock?(id: string, onContention: () => void): Release | undefined
 }

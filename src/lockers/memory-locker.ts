@@ -31,6 +31,12 @@ export class MemoryLocker implements Locker {
     }
   }
 
+  tryLock(id: string, onContention: () => void): Release | undefined {
+    if (this.held.has(id)) return undefined
+    this.held.set(id, { onContention, waiters: [] })
+    return this.releaser(id)
+  }
+
   lock(id: string, onContention: () => void, signal?: AbortSignal): Promise<Release> {
     const entry = this.held.get(id)
     if (entry === undefined) {

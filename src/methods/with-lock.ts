@@ -11,7 +11,11 @@ export async function withUploadLock<T>(
   fn: (interrupt: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const interrupt = fn.length > 0 ? new AbortController() : undefined
-  const release = await ctx.options.locker.lock(ctx.id, () => interrupt?.abort(), ctx.req.signal)
+  const { locker } = ctx.options
+  const onContention = (): void => interrupt?.abort()
+  const release =
+    locker.tryLock?.(ctx.id, onContention) ??
+    (await locker.lock(ctx.id, onContention, ctx.req.signal))
   try {
     return await fn(interrupt?.signal ?? NEVER_ABORTS)
   } finally {

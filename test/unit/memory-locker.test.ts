@@ -77,3 +77,29 @@ test('release is idempotent: a second call never frees the next holder', async (
 test('rejects a bad timeout at construction', () => {
   assert.throws(() => new MemoryLocker({ acquireTimeout: -1 }), /acquireTimeout/)
 })
+
+test('tryLock takes a free lock at once, refuses a held one, and queues with lock()', async () => {
+  const locker = new MemoryLocker({ acquireTimeout: 1000 })
+  let asked = 0
+  const first = locker.tryLock('u', () => asked++)
+  assert.ok(first, 'a free lock is taken synchronously')
+  assert.equal(
+    locker.tryLock('u', () => undefined),
+    undefined,
+    'a held lock is refused',
+  )
+  assert.equal(asked, 0, 'a refused tryLock does not disturb the holder')
+  const second = locker.lock('u', () => undefined)
+  assert.equal(asked, 1, 'a waiter asks the holder to finish')
+  await first()
+  const release = await second
+  assert.equal(
+    locker.tryLock('u', () => undefined),
+    undefined,
+    'the waiter holds it now',
+  )
+  await release()
+  const again = locker.tryLock('u', () => undefined)
+  assert.ok(again, 'free again')
+  await again()
+})
