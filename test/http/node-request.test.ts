@@ -25,39 +25,30 @@ async function probe(
   }
 }
 
+/** A client that sends 3 of 100 announced body bytes, then goes away. */
+async function sendPartAndLeave(port: number): Promise<void> {
+  const socket = net.connect(port, '127.0.0.1')
+  await once(socket, 'connect')
+  socket.write('PATCH /files/x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc')
+  await new Promise((r) => setTimeout(r, 50))
+  socket.destroy()
+}
+
 test('the lazy signal: first asked while open, it aborts when the client goes away', async () => {
-  await probe(
-    async (req, res) => {
-      const { signal } = nodeCoreRequest(req, res)
-      assert.equal(signal.aborted, false)
-      await once(signal, 'abort')
-      assert.equal(signal.aborted, true)
-    },
-    async (port) => {
-      const socket = net.connect(port, '127.0.0.1')
-      await once(socket, 'connect')
-      socket.write('PATCH /files/x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc')
-      await new Promise((r) => setTimeout(r, 50))
-      socket.destroy()
-    },
-  )
+  await probe(async (req, res) => {
+    const { signal } = nodeCoreRequest(req, res)
+    assert.equal(signal.aborted, false)
+    await once(signal, 'abort')
+    assert.equal(signal.aborted, true)
+  }, sendPartAndLeave)
 })
 
 test('the lazy signal: first asked after the client went away, it is already aborted', async () => {
-  await probe(
-    async (req, res) => {
-      const core = nodeCoreRequest(req, res)
-      await once(res, 'close')
-      assert.equal(core.signal.aborted, true)
-    },
-    async (port) => {
-      const socket = net.connect(port, '127.0.0.1')
-      await once(socket, 'connect')
-      socket.write('PATCH /files/x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc')
-      await new Promise((r) => setTimeout(r, 50))
-      socket.destroy()
-    },
-  )
+  await probe(async (req, res) => {
+    const core = nodeCoreRequest(req, res)
+    await once(res, 'close')
+    assert.equal(core.signal.aborted, true)
+  }, sendPartAndLeave)
 })
 
 test('the lazy signal: after a finished response it never aborts, asked before or after', async () => {
