@@ -28,7 +28,6 @@ export function watchIdle(
   reason: () => Error,
 ): IdleWatch {
   const controller = new AbortController()
-  let timedOut = false
   let last = Date.now()
   // Set on every chunk and folded into `last` by the timer: a chunk costs one store, not a
   // clock read. The timer looks every quarter of `ms`, so a silence is noticed after between
@@ -52,7 +51,7 @@ export function watchIdle(
     // Bytes waiting in the buffer, or a paused consumer: the server is the slow side.
     const waitingForClient = body.readableLength === 0 && body.readableFlowing !== false
     if (idle >= ms && waitingForClient && !body.readableEnded) {
-      timedOut = true
+      watch.timedOut = true
       stop()
       controller.abort(reason())
       return
@@ -66,6 +65,8 @@ export function watchIdle(
     body.removeListener('data', onData)
     parent.removeEventListener('abort', onParent)
   }
+  // A plain data property, not a getter in the literal: that would make a slow object per body.
+  const watch = { signal: controller.signal, timedOut: false, stop }
   if (parent.aborted) controller.abort(parent.reason)
   else {
     parent.addEventListener('abort', onParent, { once: true })
@@ -74,11 +75,5 @@ export function watchIdle(
       timer = setTimeout(check, ms)
     }
   }
-  return {
-    signal: controller.signal,
-    get timedOut() {
-      return timedOut
-    },
-    stop,
-  }
+  return watch
 }
