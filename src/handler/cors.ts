@@ -171,10 +171,10 @@ async function isAllowed(cors: ResolvedCors, origin: string): Promise<boolean> {
  * processed the same whatever its origin: a browser enforces the answer. With `origins: '*'`
  * and no credentials every response to a request with an `Origin`, and every GET answer,
  * carries `Access-Control-Allow-Origin: *`; otherwise an allowed origin is echoed and every
- * response says `Vary: Origin`. A disallowed origin gets
- * no CORS headers, so the browser refuses the preflight or hides the response. A preflight
- * (`OPTIONS` with `Access-Control-Request-Method`) also gets the allowed methods and headers
- * and `Access-Control-Max-Age`; it is otherwise the tus `OPTIONS` answer (204).
+ * response says `Vary: Origin`. A disallowed origin gets no CORS headers, so the browser
+ * refuses the preflight or hides the response. A preflight (`OPTIONS` with
+ * `Access-Control-Request-Method`) also gets the allowed methods and headers and
+ * `Access-Control-Max-Age`; it is otherwise the tus `OPTIONS` answer (204).
  */
 export async function applyCors(
   cors: ResolvedCors,

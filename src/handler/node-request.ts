@@ -17,13 +17,12 @@ function lazySignal(this: LazySignalOwner): AbortSignal {
   if (abort === undefined) {
     const controller = (abort = this[kAbort] = new AbortController())
     const res = this[kResponse]
-    if (res.closed) {
+    const abortIfUnfinished = (): void => {
       if (!res.writableFinished) controller.abort()
-    } else {
-      res.once('close', () => {
-        if (!res.writableFinished) controller.abort()
-      })
     }
+    // Made after the response closed (a request's error path): decide at once.
+    if (res.closed) abortIfUnfinished()
+    else res.once('close', abortIfUnfinished)
   }
   return abort.signal
 }

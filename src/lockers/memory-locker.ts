@@ -38,11 +38,9 @@ export class MemoryLocker implements Locker {
   }
 
   lock(id: string, onContention: () => void, signal?: AbortSignal): Promise<Release> {
-    const entry = this.held.get(id)
-    if (entry === undefined) {
-      this.held.set(id, { onContention, waiters: [] })
-      return Promise.resolve(this.releaser(id))
-    }
+    const free = this.tryLock(id, onContention)
+    if (free !== undefined) return Promise.resolve(free)
+    const entry = this.held.get(id)!
     return new Promise<Release>((resolve, reject) => {
       const waiter: Waiter = { grant: () => undefined }
       const leave = (err: unknown): void => {
