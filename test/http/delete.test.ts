@@ -1,5 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { startServer, withServer } from '../helpers/server.js'
 import { openSocket } from '../helpers/raw-http.js'
 import {
@@ -32,6 +34,19 @@ test('DELETE: 204, then HEAD, PATCH and DELETE are 404 and the files are gone', 
     await assertTusError(await fetch(url, { method: 'DELETE', headers: TUS }), 404, 'DELETE')
     // only the other upload is left
     assert.deepEqual(await storeFiles(s), [`${other.id}.json`])
+  })
+})
+
+test('DELETE also removes temporary files a crash left for the upload, and only those', async () => {
+  await withServer(async (s) => {
+    const { url, id } = await create(s)
+    const other = await create(s)
+    // What a kill between a temporary file's creation and its rename leaves behind.
+    const leftovers = [`${id}.json.0123456789ab.tmp`, `${id}.ba9876543210.tmp`]
+    const kept = `${other.id}.json.0123456789ab.tmp`
+    for (const name of [...leftovers, kept]) await writeFile(join(s.directory, name), '{')
+    assert.equal((await fetch(url, { method: 'DELETE', headers: TUS })).status, 204)
+    assert.deepEqual(await storeFiles(s), [`${other.id}.json`, kept].sort())
   })
 })
 

@@ -356,6 +356,13 @@ export class FileStore implements UploadStore {
     })
     await unlink(this.dataPath(id)).catch(() => undefined)
     await removeStaging(this.dataPath(id)).catch(() => undefined)
+    // Temporary files a crash left for this upload: an info update or a concatenation killed
+    // before its rename. Ids hold no dot, so `<id>.` names no other upload's files.
+    for (const name of await readdir(this.directory)) {
+      if (name.startsWith(`${id}.`) && name.endsWith('.tmp')) {
+        await unlink(join(this.directory, name)).catch(() => undefined)
+      }
+    }
     if (this.fsync) await syncDirectory(this.directory)
   }
 
