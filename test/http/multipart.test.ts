@@ -2,7 +2,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { join } from 'node:path'
@@ -11,6 +10,7 @@ import { promisify } from 'node:util'
 import { createTusHandler, TusError, type Upload, type UploadStore } from '../../src/index.js'
 import { negotiateFormat } from '../../src/methods/multipart-response.js'
 import { resolveMultipart } from '../../src/methods/multipart-options.js'
+import { CURL, needProgram } from '../helpers/external.js'
 import { startServer, withServer, type TestServer } from '../helpers/server.js'
 import { chunked, rawRequest, requestHead } from '../helpers/raw-http.js'
 import { dataOf, head, idOf, portOf, storeFiles } from './tus-client.js'
@@ -430,12 +430,13 @@ test('a form that stalls is cut off after bodyIdleTimeout with 408; nothing kept
 })
 
 test('curl -F uploads a file and reads the JSON answer', async (t) => {
-  if (!existsSync('/usr/bin/curl')) return t.skip('curl is not installed')
+  const curl = needProgram(t, CURL)
+  if (curl === undefined) return
   const s = await startServer()
   try {
     const file = join(s.directory, 'from-curl.txt.src')
     await writeFile(file, 'sent by curl -F\n')
-    const { stdout } = await promisify(execFile)('/usr/bin/curl', [
+    const { stdout } = await promisify(execFile)(curl, [
       '-sS',
       '--max-time',
       '10',
