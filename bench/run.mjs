@@ -4,6 +4,7 @@
 //
 //   node bench/run.mjs [--quick] [--workload NAME[,NAME]] [--servers NAME[,NAME]] [--runs N]
 //                      [--profile] [--out NAME]
+//   node bench/run.mjs --render NAME
 //
 // Run it through `npm run bench` (which builds dist/ and installs bench/ first).
 import { fork, execFileSync } from 'node:child_process'
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string' },
     profile: { type: 'boolean', default: false },
     out: { type: 'string' },
+    render: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 })
@@ -43,7 +45,13 @@ if (args.help) {
   --runs N             runs per server and workload (default 5, quick 1)
   --profile            profile tuskit with --cpu-prof on 'single' and 'create-head'
   --out NAME           write results/NAME.md and .json (default: latest for a full run of
-                       everything, partial otherwise)`)
+                       everything, partial otherwise)
+  --render NAME        run nothing: rewrite results/NAME.md from results/NAME.json (after a
+                       change to lib/report.mjs)`)
+  process.exit(0)
+}
+if (args.render !== undefined) {
+  await render(args.render)
   process.exit(0)
 }
 
@@ -402,8 +410,21 @@ const elapsedS = (Date.now() - started) / 1000
 const summary = aggregate(workloads, servers, records)
 const report = { mode, runs, elapsedS, environment: env, workloads, servers, summary, records }
 let md = markdown(report)
+if (args.profile) md += profileSection(records) ?? ''
 
-if (args.profile) {
+fs.mkdirSync(resultsDir, { recursive: true })
+const base = args.profile ? 'profile' : outName
+const mdPath = join(resultsDir, `${base}.md`)
+const jsonPath = join(resultsDir, `${base}.json`)
+fs.writeFileSync(mdPath, md)
+fs.writeFileSync(jsonPath, JSON.stringify(report, null, 2) + '\n')
+await prettify([mdPath, jsonPath])
+process.stdout.write(fs.readFileSync(mdPath, 'utf8'))
+console.error(`\nwrote ${mdPath} and ${jsonPath} in ${elapsedS.toFixed(0)} s`)
+process.exit(records.every((r) => r.ok) ? 0 : 1)
+
+/** The CPU profiles' summaries, one per phase; `undefined` when no profile file is left. */
+function profileSection(records) {
   const parts = []
   for (const rec of records) {
     if (!rec.profile || !fs.existsSync(rec.profile)) continue
@@ -423,19 +444,27 @@ if (args.profile) {
       )
     }
   }
-  md += `\n## CPU profiles\n\n${parts.join('\n')}`
+  return parts.length > 0 ? `\n## CPU profiles\n\n${parts.join('\n')}` : undefined
 }
 
-fs.mkdirSync(resultsDir, { recursive: true })
-const base = args.profile ? 'profile' : outName
-const mdPath = join(resultsDir, `${base}.md`)
-const jsonPath = join(resultsDir, `${base}.json`)
-fs.writeFileSync(mdPath, md)
-fs.writeFileSync(jsonPath, JSON.stringify(report, null, 2) + '\n')
-await prettify([mdPath, jsonPath])
-process.stdout.write(fs.readFileSync(mdPath, 'utf8'))
-console.error(`\nwrote ${mdPath} and ${jsonPath} in ${elapsedS.toFixed(0)} s`)
-process.exit(records.every((r) => r.ok) ? 0 : 1)
+/**
+ * Rewrites results/NAME.md from results/NAME.json with the current lib/report.mjs. The CPU
+ * profile summaries of a profile run are made again from its .cpuprofile files when they are
+ * still there (they are not committed); otherwise the file's own summaries are kept.
+ */
+async function render(name) {
+  const mdPath = join(resultsDir, `${name}.md`)
+  const report = JSON.parse(fs.readFileSync(join(resultsDir, `${name}.json`), 'utf8'))
+  let md = markdown(report)
+  if (report.mode === 'profile') {
+    const previous = fs.existsSync(mdPath) ? fs.readFileSync(mdPath, 'utf8') : ''
+    const at = previous.indexOf('\n## CPU profiles\n')
+    md += profileSection(report.records) ?? (at >= 0 ? previous.slice(at) : '')
+  }
+  fs.writeFileSync(mdPath, md)
+  await prettify([mdPath])
+  console.error(`wrote ${mdPath}`)
+}
 
 /** Formats the results with the repo's prettier, when installed, so `npm test` stays green. */
 async function prettify(paths) {

@@ -149,14 +149,14 @@ export function markdown(report) {
     lines.push('')
   }
 
-  const t = targets(summary)
+  const t = goals(summary)
   if (t.length > 0) {
-    lines.push('## Targets of issue 6 (tuskit with its default fsync: true, vs @tus/server)', '')
-    lines.push('| Workload | Figure | Target | tuskit | tuskit fsync: false | Met (default) |')
+    lines.push('## Goals (tuskit with its default fsync: true, vs @tus/server)', '')
+    lines.push('| Workload | Figure | Goal | tuskit | tuskit fsync: false | Met (default) |')
     lines.push('| --- | --- | --- | ---: | ---: | --- |')
     for (const row of t) {
       lines.push(
-        `| ${row.workload} | ${row.figure} | ${row.target} | ${row.value} | ${row.nofsync} | ${row.met === undefined ? '–' : row.met ? 'yes' : '**no**'} |`,
+        `| ${row.workload} | ${row.figure} | ${row.goal} | ${row.value} | ${row.nofsync} | ${row.met === undefined ? '–' : row.met ? 'yes' : '**no**'} |`,
       )
     }
     lines.push('')
@@ -164,12 +164,15 @@ export function markdown(report) {
   return lines.join('\n')
 }
 
-/** The ratios issue 6 asks for, as rows (only for the workloads that were run). */
-export function targets(summary) {
+/**
+ * tuskit's performance goals against @tus/server (and, for one PATCH, the naive server), as
+ * rows: only for the workloads that were run. docs/benchmark.md explains them.
+ */
+export function goals(summary) {
   const out = []
   const get = (workload, phase = 'upload') =>
     summary.find((g) => g.workload === workload && g.phase === phase)?.rows
-  const add = (workload, figure, target, pick, test, fmt = x2) => {
+  const add = (workload, figure, goal, pick, test, fmt = x2) => {
     const rows = workload.rows
     if (!rows?.tuskit) return
     const v = pick(rows.tuskit)
@@ -177,7 +180,7 @@ export function targets(summary) {
     out.push({
       workload: workload.name,
       figure,
-      target,
+      goal,
       value: fmt(v),
       nofsync: fmt(n),
       met: v === undefined ? undefined : test(v),

@@ -3,7 +3,7 @@ const KiB = 1024
 const MiB = 1024 * KiB
 const GiB = 1024 * MiB
 
-/** Full mode: the workloads of issue 6. */
+/** Full mode: the sizes behind results/latest.md and docs/benchmark.md. */
 export const FULL = [
   {
     name: 'single',
