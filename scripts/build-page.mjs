@@ -1,21 +1,31 @@
-// Builds the CLI's demo page into a folder: index.html and style.css as they are, and
+// Builds the CLI's demo page into a folder: index.html and style.css as they are,
 // src/cli/page/app.js bundled with Uppy by esbuild into app.js and app.css (the CSS it
-// imports). No CDN: the page works offline. Used by copy-assets.mjs (npm run build) and by
+// imports), and the icon as favicon.svg and favicon.ico (drawn by favicon.mjs). No CDN: the page works offline. Used by copy-assets.mjs (npm run build) and by
 // the tests, which build it into a temporary folder.
-import { cpSync, mkdirSync } from 'node:fs'
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { faviconIco, faviconSvg } from './favicon.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
 /** The files of the built page, relative to its folder. */
-export const PAGE_FILES = ['index.html', 'style.css', 'app.js', 'app.css']
+export const PAGE_FILES = [
+  'index.html',
+  'style.css',
+  'app.js',
+  'app.css',
+  'favicon.svg',
+  'favicon.ico',
+]
 
 /** Writes the demo page into `outDir` (created if missing). */
 export async function buildDemoPage(outDir) {
   mkdirSync(outDir, { recursive: true })
   cpSync(join(root, 'src', 'cli', 'public'), outDir, { recursive: true })
+  writeFileSync(join(outDir, 'favicon.svg'), faviconSvg())
+  writeFileSync(join(outDir, 'favicon.ico'), faviconIco())
   await build({
     entryPoints: { app: join(root, 'src', 'cli', 'page', 'app.js') },
     outdir: outDir,

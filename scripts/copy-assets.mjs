@@ -1,5 +1,5 @@
-// Builds the demo page into dist/cli/public (index.html, style.css, and the Uppy bundle
-// app.js + app.css), so the CLI serves it from the package itself: no CDN, works offline.
+// Builds the demo page into dist/cli/public (index.html, style.css, the Uppy bundle app.js +
+// app.css, and the icon), so the CLI serves it from the package itself: no CDN, works offline.
 import { rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'

@@ -8,6 +8,7 @@ import { createTusHandler, FileStore, type TusHandlerOptions } from '../index.js
 import { parseCliArgs, UsageError, USAGE, type CliConfig } from './args.js'
 import { stopOnSignals } from './shutdown.js'
 import { createStaticHandler, missingFiles } from './static.js'
+import { packageVersion } from './version.js'
 
 /** The demo page as `npm run build` lays it out: dist/cli/public next to dist/cli/main.js. */
 const DEFAULT_PUBLIC = fileURLToPath(new URL('./public', import.meta.url))
@@ -15,8 +16,10 @@ const DEFAULT_PUBLIC = fileURLToPath(new URL('./public', import.meta.url))
 /** A connection that sends nothing for this long is closed; its received bytes are kept. */
 const IDLE_TIMEOUT_MS = 60_000
 
+/** Ends with one line on stderr: control characters (from a path, say) are escaped. */
 function fail(message: string, exitCode: number): never {
-  process.stderr.write(`tuskit: ${message}\n`)
+  const line = message.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1))
+  process.stderr.write(`tuskit: ${line}\n`)
   process.exit(exitCode)
 }
 
@@ -70,6 +73,7 @@ function serve(config: CliConfig): void {
 try {
   const command = parseCliArgs(process.argv.slice(2))
   if (command.kind === 'help') process.stdout.write(`${USAGE}\n`)
+  else if (command.kind === 'version') process.stdout.write(`${packageVersion()}\n`)
   else serve(command.config)
 } catch (err) {
   if (!(err instanceof UsageError)) throw err

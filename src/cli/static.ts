@@ -12,6 +12,8 @@ interface StaticFile {
 const HTML = 'text/html; charset=utf-8'
 const JS = 'text/javascript; charset=utf-8'
 const CSS = 'text/css; charset=utf-8'
+const SVG = 'image/svg+xml'
+const ICO = 'image/x-icon'
 
 /**
  * The only URLs the demo server answers, matched exactly against the raw request path. Nothing
@@ -24,6 +26,10 @@ export const STATIC_FILES: ReadonlyMap<string, StaticFile> = new Map([
   ['/app.js', { file: 'app.js', type: JS }],
   ['/app.css', { file: 'app.css', type: CSS }],
   ['/style.css', { file: 'style.css', type: CSS }],
+  // The icon (scripts/favicon.mjs), linked by index.html. Browsers also ask for /favicon.ico
+  // by themselves where no icon is linked (a download, a plain-text answer): never a 404.
+  ['/favicon.svg', { file: 'favicon.svg', type: SVG }],
+  ['/favicon.ico', { file: 'favicon.ico', type: ICO }],
 ])
 
 /** Files of the allow-list missing from `directory` (e.g. the bundle before a build). */

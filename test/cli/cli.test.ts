@@ -3,7 +3,7 @@
 // does (scripts/build-page.mjs: the page plus its Uppy bundle) and passes it as --public.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ERRORS } from '../../src/protocol/errors.js'
 import { storedBytes, storedSize } from '../helpers/files.js'
-import { CLI_ENTRY, runNode, startNode, type Running } from './child.js'
+import { CLI_ENTRY, repoRoot, runNode, startNode, type Running } from './child.js'
 import { buildDemoPage } from './page.js'
 import { tusUpload } from './upload.js'
 
@@ -49,6 +49,42 @@ async function startCli(...flags: string[]): Promise<Running & { dir: string }> 
     ...flags,
   ])
   return { ...running, dir }
+}
+
+interface IcoImage {
+  size: number
+  /** The pixel at column x, row y from the top. */
+  rgba(x: number, y: number): [number, number, number, number]
+}
+
+/** Reads a .ico of 32-bit bitmaps, checking its directory and headers on the way. */
+function readIco(ico: Buffer): IcoImage[] {
+  assert.equal(ico.readUInt16LE(0), 0, 'reserved')
+  assert.equal(ico.readUInt16LE(2), 1, 'type: icon')
+  const count = ico.readUInt16LE(4)
+  return Array.from({ length: count }, (_, i) => {
+    const entry = 6 + 16 * i
+    const size = ico.readUInt8(entry) || 256
+    assert.equal(ico.readUInt8(entry + 1) || 256, size, 'square')
+    assert.equal(ico.readUInt16LE(entry + 6), 32, 'bits per pixel')
+    const length = ico.readUInt32LE(entry + 8)
+    const offset = ico.readUInt32LE(entry + 12)
+    assert.ok(offset + length <= ico.length, 'the image is inside the file')
+    const bmp = ico.subarray(offset, offset + length)
+    assert.equal(bmp.readUInt32LE(0), 40, 'BITMAPINFOHEADER')
+    assert.deepEqual([bmp.readInt32LE(4), bmp.readInt32LE(8)], [size, 2 * size])
+    assert.equal(bmp.readUInt16LE(14), 32)
+    assert.equal(bmp.readUInt32LE(16), 0, 'uncompressed')
+    const maskRow = Math.ceil(size / 32) * 4
+    assert.equal(length, 40 + size * size * 4 + maskRow * size)
+    return {
+      size,
+      rgba(x, y) {
+        const at = 40 + ((size - 1 - y) * size + x) * 4 // rows are stored bottom first
+        return [bmp[at + 2] ?? -1, bmp[at + 1] ?? -1, bmp[at] ?? -1, bmp[at + 3] ?? -1]
+      },
+    }
+  })
 }
 
 /** GET with the path sent exactly as written: fetch would normalise `..` away. */
@@ -117,6 +153,44 @@ describe('tuskit CLI server', () => {
     const post = await fetch(`${cli.origin}/app.js`, { method: 'POST' })
     assert.equal(post.status, 405)
     assert.equal(post.headers.get('allow'), 'GET, HEAD')
+  })
+
+  test('every file index.html links is served, and /favicon.ico is a real icon', async () => {
+    const html = await (await fetch(`${cli.origin}/`)).text()
+    const linked = [...html.matchAll(/\s(?:href|src)="(\/[^"/][^"]*)"/g)].map((m) => m[1] ?? '')
+    assert.ok(linked.includes('/favicon.svg') && linked.includes('/favicon.ico'), String(linked))
+    for (const path of new Set([...linked, '/favicon.ico'])) {
+      const res = await fetch(`${cli.origin}${path}`)
+      assert.equal(res.status, 200, path)
+      await res.arrayBuffer()
+    }
+    const svg = await fetch(`${cli.origin}/favicon.svg`)
+    assert.equal(svg.headers.get('content-type'), 'image/svg+xml')
+    assert.match(await svg.text(), /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" [^]*<\/svg>\n$/)
+
+    const res = await fetch(`${cli.origin}/favicon.ico`)
+    assert.equal(res.headers.get('content-type'), 'image/x-icon')
+    const ico = Buffer.from(await res.arrayBuffer())
+    assert.deepEqual(ico, readFileSync(join(publicDir, 'favicon.ico')))
+    const images = readIco(ico)
+    assert.deepEqual(
+      images.map((image) => image.size),
+      [16, 32],
+    )
+    for (const image of images) {
+      const middle = image.size / 2
+      assert.deepEqual(image.rgba(0, 0)[3], 0, 'a rounded corner is transparent')
+      assert.deepEqual(
+        image.rgba(middle, 1),
+        [0x25, 0x63, 0xeb, 255],
+        'the accent colour at the top',
+      )
+      assert.deepEqual(
+        image.rgba(middle, middle),
+        [255, 255, 255, 255],
+        'the white arrow in the middle',
+      )
+    }
   })
 
   test('nothing outside the allow-list is served (no path traversal)', async () => {
@@ -198,27 +272,90 @@ test('without the demo files it warns, and the endpoint still works', async () =
   }
 })
 
-test('bad arguments exit 2 with a one-line message', async () => {
-  const cases: Array<[string[], RegExp]> = [
-    [['--port', 'abc'], /^tuskit: --port must be an integer from 0 to 65535, got "abc"/],
-    [['--max-size', 'big'], /^tuskit: --max-size must be a whole number of bytes/],
-    [['--path', '/'], /^tuskit: --path must look like \/files/],
-    [['--frobnicate'], /^tuskit: Unknown option '--frobnicate'/],
-  ]
-  for (const [args, message] of cases) {
-    const result = await runNode([CLI_ENTRY, ...args])
-    assert.equal(result.code, 2, args.join(' '))
-    assert.equal(result.stdout, '', args.join(' '))
-    assert.match(result.stderr, message, args.join(' '))
-    assert.match(result.stderr, /^[^\n]+\(see tuskit --help\)\n$/, 'exactly one line')
-  }
+/** Every mistake on the command line: exit status 2, nothing on stdout, one line on stderr. */
+const BAD_ARGUMENTS: Array<[string[], string]> = [
+  [['--max-size', '-5'], '--max-size must be a size like 1048576, 512K or 2G, got "-5"'],
+  [['--max-size=-5'], '--max-size must be a size like 1048576, 512K or 2G, got "-5"'],
+  [['--max-size', '1.5G'], '--max-size must be a size like 1048576, 512K or 2G, got "1.5G"'],
+  [['--max-size', 'big'], '--max-size must be a size like 1048576, 512K or 2G, got "big"'],
+  [['--max-size', '8192T'], '--max-size must be at most 9007199254740991 bytes, got "8192T"'],
+  [['--max-size'], '--max-size needs a value'],
+  [['--port', 'abc'], '--port must be an integer from 0 to 65535, got "abc"'],
+  [['--port', '65536'], '--port must be an integer from 0 to 65535, got "65536"'],
+  [['-p', '-1'], '--port must be an integer from 0 to 65535, got "-1"'],
+  [['--port'], '--port needs a value'],
+  [
+    ['--path', '/'],
+    '--path must look like /files (letters, digits, . _ ~ - between slashes, not just /), got "/"',
+  ],
+  [
+    ['--path', '/favicon.ico'],
+    "--path /favicon.ico would hide the demo page's /favicon.ico; choose another path",
+  ],
+  [['--dir', ''], '--dir must not be empty'],
+  [['--host='], '--host must not be empty'],
+  [['--public', ' '], '--public must not be empty'],
+  [['--frobnicate'], 'unknown option "--frobnicate"'],
+  [['--maxsize', '1G'], 'unknown option "--maxsize", did you mean --max-size?'],
+  [['-x'], 'unknown option "-x"'],
+  [['--bad\nname'], 'unknown option "--bad\\nname"'],
+  [['serve'], 'unexpected argument "serve": tuskit takes only options'],
+  [['--port', '80', '8080'], 'unexpected argument "8080": tuskit takes only options'],
+  [['--help=yes'], '--help takes no value'],
+  [
+    ['--dir', '--port', '80'],
+    '--dir needs a value but got the option "--port"; write --dir=--port if that is the value',
+  ],
+]
+
+test('every bad argument exits 2 with exactly one line on stderr', async () => {
+  const results = await Promise.all(BAD_ARGUMENTS.map(([args]) => runNode([CLI_ENTRY, ...args])))
+  BAD_ARGUMENTS.forEach(([args, message], i) => {
+    const result = results[i]
+    const label = JSON.stringify(args)
+    assert.ok(result !== undefined)
+    assert.deepEqual({ code: result.code, signal: result.signal }, { code: 2, signal: null }, label)
+    assert.equal(result.stdout, '', label)
+    assert.equal(result.stderr, `tuskit: ${message} (see tuskit --help)\n`, label)
+  })
 })
 
-test('--help prints every flag and exits 0', async () => {
+test('a folder that cannot be created is one line too, with exit status 1', async () => {
+  const file = join(scratch, 'a-file')
+  writeFileSync(file, 'not a folder')
+  const result = await runNode([CLI_ENTRY, '--port', '0', '--dir', file, '--public', publicDir])
+  assert.equal(result.code, 1)
+  assert.match(result.stderr, /^tuskit: cannot use \S+a-file as upload folder: EEXIST[^\n]*\n$/)
+})
+
+test('--help prints every flag, the size syntax and the exit statuses, and exits 0', async () => {
   const result = await runNode([CLI_ENTRY, '--help'])
   assert.equal(result.code, 0)
-  for (const flag of ['--port', '--host', '--dir', '--path', '--max-size', '--public', '--help']) {
+  assert.equal(result.stderr, '')
+  for (const flag of [
+    '-p, --port',
+    '--host',
+    '-d, --dir',
+    '--path',
+    '--max-size <size>',
+    '--public',
+    '-h, --help',
+    '-v, --version',
+  ]) {
     assert.ok(result.stdout.includes(flag), flag)
+  }
+  assert.match(result.stdout, /binary suffix K, M, G or T/)
+  assert.match(result.stdout, /2 for a bad argument/)
+})
+
+test('--version and -v print the version of package.json, alone on one line', async () => {
+  const { version } = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as {
+    version: string
+  }
+  assert.match(version, /^\d+\.\d+\.\d+/)
+  for (const flag of ['--version', '-v']) {
+    const result = await runNode([CLI_ENTRY, flag])
+    assert.deepEqual(result, { code: 0, signal: null, stdout: `${version}\n`, stderr: '' }, flag)
   }
 })
 
