@@ -176,8 +176,27 @@ test(
       page.setDefaultTimeout(30_000)
       const pageErrors: string[] = []
       page.on('pageerror', (err) => pageErrors.push(err.message))
+      // The page itself loads cleanly: no console error (a missing favicon makes one), no
+      // failed request outside the tus endpoint.
+      const consoleErrors: string[] = []
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') consoleErrors.push(msg.text())
+      })
+      const assets: Array<{ path: string; status: number }> = []
+      page.on('response', (res) => {
+        const path = new URL(res.url()).pathname
+        if (!path.startsWith('/files')) assets.push({ path, status: res.status() })
+      })
       await page.goto(`${proxy.origin}/`)
       await page.locator('#server-info').getByText('Extensions:').waitFor()
+      await waitFor('the browser to fetch the page icon', 10_000, async () =>
+        assets.some((a) => a.path.startsWith('/favicon')) ? true : undefined,
+      )
+      assert.deepEqual(
+        assets.filter((a) => a.status >= 400),
+        [],
+      )
+      assert.deepEqual(consoleErrors, [])
 
       // Pick both files through the dashboard's file input: they start at once, in parallel.
       await page
