@@ -150,7 +150,8 @@ async function runScript(script: string, flags: readonly string[]): Promise<void
       execFile(
         process.execPath,
         [...flags, script],
-        { cwd: work.cwd, timeout: 120_000 },
+        // Without the runner's NODE_TEST_CONTEXT, a nested node --test reports as a user's would.
+        { cwd: work.cwd, timeout: 120_000, env: { ...process.env, NODE_TEST_CONTEXT: undefined } },
         (err, stdout, stderr) => {
           const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1
           resolve({ code, output: `${stdout}${stderr}` })
