@@ -42,7 +42,8 @@ export async function handleDraftAppend(ctx: UploadContext, version: number): Pr
   }
   const declared = readInteger(headers, 'upload-length')
   const length = bodyLength(ctx)
-  if (complete && length !== undefined && offset + length > MAX_INTEGER) {
+  // The offset this append would reach must fit the fields that report it.
+  if (length !== undefined && offset + length > MAX_INTEGER) {
     throw tusError('ERR_UPLOAD_LENGTH_TOO_LARGE', tooLargeForDraft('the upload'))
   }
   if (complete && declared !== undefined && length !== undefined && declared !== offset + length) {
