@@ -1,5 +1,6 @@
 import type { Locker } from './lockers/locker.js'
 import { MemoryLocker } from './lockers/memory-locker.js'
+import { nonNegativeIntegerProblem } from './protocol/integer.js'
 import { normalisePath } from './protocol/route.js'
 import type { HookRequest, TusHooks } from './handler/hooks.js'
 import type { Metadata } from './protocol/metadata.js'
@@ -114,9 +115,8 @@ export interface ResolvedOptions {
 }
 
 function checkSize(name: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
-    throw new TypeError(`tuskit: options.${name} must be a non-negative integer`)
-  }
+  const problem = value === undefined ? undefined : nonNegativeIntegerProblem(value)
+  if (problem !== undefined) throw new TypeError(`tuskit: options.${name} ${problem}`)
 }
 
 /** Applies defaults and fails fast, at construction, on options that cannot work. */

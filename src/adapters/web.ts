@@ -22,7 +22,12 @@ import { Readable } from 'node:stream'
 import type { ReadableStream as NodeWebStream } from 'node:stream/web'
 import type { TusHandlerOptions } from '../options.js'
 import type { UploadStore } from '../stores/upload-store.js'
-import { responseHeaders, statusText, textBody } from '../handler/response-headers.js'
+import {
+  responseHeaders,
+  statusText,
+  tableErrorResponse,
+  textBody,
+} from '../handler/response-headers.js'
 import { createTusCore, type TusCore } from '../handler/tus-core.js'
 import type { CoreRequest, TusResponse } from '../handler/types.js'
 
@@ -30,8 +35,8 @@ import type { CoreRequest, TusResponse } from '../handler/types.js'
 export interface WebHandler extends Pick<TusCore, 'events' | 'deleteExpired' | 'close'> {
   /**
    * Answers one request. Requests outside `path` get `notFound()` if given (a framework's
-   * fall-through, e.g. Hono's `next`), else a plain 404. Rejects only on real failures (a
-   * store throwing a plain error), for the host's error handling.
+   * fall-through, e.g. Hono's `next`), else a 404 `ERR_NOT_FOUND`. Rejects only on real
+   * failures (a store throwing a plain error), for the host's error handling.
    */
   handleRequest(
     request: Request,
@@ -56,7 +61,7 @@ export function createWebHandler(store: UploadStore, options: TusHandlerOptions 
     const response = await core.handle(webCoreRequest(request))
     if (response !== undefined) return toWebResponse(request, response)
     if (notFound) return notFound(request)
-    return toWebResponse(request, { status: 404, headers: {}, body: 'not found' })
+    return toWebResponse(request, tableErrorResponse('ERR_NOT_FOUND'))
   }
 
   return {

@@ -1,4 +1,5 @@
 import type { HeaderValue } from '../protocol/headers.js'
+import { nonNegativeIntegerProblem } from '../protocol/integer.js'
 import type { TusResponse } from './types.js'
 
 /**
@@ -139,9 +140,8 @@ export function resolveCors(option: false | CorsOptions | undefined): ResolvedCo
   if (credentials && resolvedOrigins === '*') {
     fail(".credentials needs explicit origins (a list or a function), not '*'")
   }
-  if (!(Number.isSafeInteger(maxAge) && maxAge >= 0)) {
-    fail('.maxAge must be a non-negative integer')
-  }
+  const maxAgeProblem = nonNegativeIntegerProblem(maxAge)
+  if (maxAgeProblem !== undefined) fail(`.maxAge ${maxAgeProblem}`)
   return {
     origins: resolvedOrigins,
     credentials,

@@ -3,6 +3,7 @@ import type { TusHandlerOptions } from '../options.js'
 import type { UploadStore } from '../stores/upload-store.js'
 import { nodeCoreRequest } from './node-request.js'
 import { writeNodeResponse } from './node-response.js'
+import { tableErrorResponse } from './response-headers.js'
 import { createTusCore, type TusCore } from './tus-core.js'
 
 /** Called for requests outside the endpoint, or with an error the host app should see. */
@@ -29,8 +30,10 @@ export type TusHandler = ((
  * http.createServer((req, res) => tus(req, res, () => { res.statusCode = 404; res.end() }))
  * ```
  *
- * Protocol errors are answered with their status and a one-line reason; `next(err)` is only
- * called for real failures (storage errors), and `next()` for requests outside `path`.
+ * Protocol errors are answered with their status and a one-line `<code>: <reason>` body;
+ * `next(err)` is only called for real failures (storage errors), and `next()` for requests
+ * outside `path`. Without `next`, those get `ERR_INTERNAL_SERVER_ERROR` (500) and
+ * `ERR_NOT_FOUND` (404).
  */
 export function createTusHandler(store: UploadStore, options: TusHandlerOptions = {}): TusHandler {
   const core = createTusCore(store, options)
@@ -40,11 +43,12 @@ export function createTusHandler(store: UploadStore, options: TusHandlerOptions 
       (response) => {
         if (response !== undefined) writeNodeResponse(req, res, response)
         else if (next) next()
-        else writeNodeResponse(req, res, { status: 404, headers: {}, body: 'not found' })
+        else writeNodeResponse(req, res, tableErrorResponse('ERR_NOT_FOUND'))
       },
       (err: unknown) => {
+        // The failure itself stays out of the body; DEBUG=tuskit:handler logs it.
         if (next) next(err)
-        else writeNodeResponse(req, res, { status: 500, headers: {}, body: 'internal error' })
+        else writeNodeResponse(req, res, tableErrorResponse('ERR_INTERNAL_SERVER_ERROR'))
       },
     )
   }

@@ -36,8 +36,9 @@ export interface ErrorReplacement {
 
 /**
  * Hooks: each may be async, and each may reject to refuse the request. Reject with a
- * `TusError`, or any error carrying a numeric `status` (400-599) and a `message`, to answer
- * with that status and message; other errors are failures handed to the host app.
+ * `TusError` to answer with its status and the body `<code>: <message>`, or with any error
+ * carrying a numeric `status` (400-599) and a `message` to answer with that status and the
+ * message alone, as written; other errors are failures handed to the host app.
  */
 export interface TusHooks {
   /**
@@ -59,7 +60,10 @@ export interface TusHooks {
     req: HookRequest,
     upload: Upload,
   ) => void | UploadFinishResult | Promise<void | UploadFinishResult>
-  /** Runs for every error response; may replace its status and body (e.g. to hide details). */
+  /**
+   * Runs for every error response; may replace its status and body (e.g. to hide details).
+   * A replacement body is sent as given (on one line), with no code in front.
+   */
   onResponseError?: (
     req: HookRequest,
     error: TusError,

@@ -1,3 +1,4 @@
+import { errorText, tusError, type TusErrorCode } from '../protocol/errors.js'
 import { commonHeaders } from './dispatch.js'
 import type { TusResponse } from './types.js'
 
@@ -23,11 +24,12 @@ export function responseHeaders(response: TusResponse): Record<string, string> {
 }
 
 /** A text body as sent: its one line and a newline. */
-/** A reason folded onto one line: hooks and messages may carry CR/LF. */
-export function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ')
-}
-
 export function textBody(body: string): string {
   return `${body}\n`
+}
+
+/** The response for an error of the table that no request handling produced (404, 500). */
+export function tableErrorResponse(code: TusErrorCode): TusResponse {
+  const err = tusError(code)
+  return { status: err.status, headers: {}, body: errorText(err) }
 }

@@ -1,7 +1,8 @@
 import { createLog } from '../log.js'
 import { SUPPORTED_VERSIONS } from '../protocol/constants.js'
-import { TusError, isTusError } from '../protocol/errors.js'
+import { ERRORS, TusError, errorText, isTusError, oneLine } from '../protocol/errors.js'
 import { effectiveMethod } from '../protocol/headers.js'
+import { nonNegativeIntegerProblem } from '../protocol/integer.js'
 import { advertisedExtensions } from '../protocol/extensions.js'
 import { matchRoute } from '../protocol/route.js'
 import { resolveOptions, type MaxSize, type TusHandlerOptions } from '../options.js'
@@ -9,9 +10,9 @@ import type { UploadStore } from '../stores/upload-store.js'
 import { dispatch, type Allowed } from './dispatch.js'
 import { interopVersion } from '../ietf/interop.js'
 import { dispatchDraft } from '../ietf/dispatch.js'
-import { problemResponse } from '../ietf/problem.js'
+import { ProblemError, problemResponse } from '../ietf/problem.js'
 import { applyCors } from './cors.js'
-import { oneLine } from './response-headers.js'
+import { tableErrorResponse } from './response-headers.js'
 import { createEvents, type TusEvents } from './events.js'
 import type { HookRequest } from './hooks.js'
 import type { CoreRequest, MethodContext, TusRequest, TusResponse } from './types.js'
@@ -115,8 +116,7 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
           Date.now() - started,
           tusErr.code,
         )
-        const response = await errorResponse(tusErr, hookRequest)
-        return draft === undefined ? response : problemResponse(tusErr, response)
+        return errorResponse(tusErr, hookRequest, draft !== undefined)
       }
       if (raw.signal.aborted) {
         // The client is gone: nobody to answer, nothing for the host app to see.
@@ -126,27 +126,38 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
           id ?? '-',
           (err as Error | undefined)?.message,
         )
-        return { status: 400, headers: {}, body: 'client closed the request' }
+        return tableErrorResponse('ERR_REQUEST_ABORTED')
       }
       log('%s %s failed: %O', hookRequest.method, id ?? '-', err)
       throw err
     }
   }
 
-  async function errorResponse(err: TusError, req: HookRequest): Promise<TusResponse> {
+  /**
+   * The answer to a `TusError`: `onResponseError`'s replacement as the hook wrote it, else for
+   * a draft request with a problem type its problem+json document, else `<code>: <reason>`
+   * (a hook's plain error keeps the reason it chose, without a code).
+   */
+  async function errorResponse(
+    err: TusError,
+    req: HookRequest,
+    draft: boolean,
+  ): Promise<TusResponse> {
     const headers: Record<string, string> = { ...err.headers }
     if (err.status === 412) headers['Tus-Version'] = SUPPORTED_VERSIONS.join(',')
-    let status = err.status
-    let body = err.message
     if (hooks.onResponseError) {
       try {
         const replacement = await hooks.onResponseError(req, err)
-        if (replacement) ({ status, body } = replacement)
+        if (replacement) {
+          return { status: replacement.status, headers, body: oneLine(replacement.body) }
+        }
       } catch (hookErr) {
         log('onResponseError failed: %O', hookErr)
       }
     }
-    return { status, headers, body: oneLine(body) }
+    if (draft && err instanceof ProblemError) return problemResponse(err, headers)
+    const body = err instanceof HookRefusal ? oneLine(err.message) : errorText(err)
+    return { status: err.status, headers, body }
   }
 
   async function deleteExpired(): Promise<number> {
@@ -181,8 +192,9 @@ async function resolveMaxSize(
 ): Promise<number | undefined> {
   if (typeof maxSize !== 'function') return maxSize
   const value = await maxSize(req)
-  if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
-    throw new TypeError(`tuskit: options.maxSize returned ${String(value)}`)
+  const problem = value === undefined ? undefined : nonNegativeIntegerProblem(value)
+  if (problem !== undefined) {
+    throw new TypeError(`tuskit: options.maxSize returned ${String(value)}, which ${problem}`)
   }
   return value
 }
@@ -200,5 +212,18 @@ function toTusError(err: unknown): TusError | undefined {
   if (typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 599) {
     return undefined
   }
-  return new TusError('ERR_REFUSED', code, typeof message === 'string' ? message : 'refused')
+  if (typeof message !== 'string' || message === '') {
+    return new TusError('ERR_REFUSED', code, ERRORS.ERR_REFUSED.message)
+  }
+  return new HookRefusal(code, message)
+}
+
+/**
+ * A hook's refusal by a plain error with a status: the app chose the body, so it is sent as
+ * the error's message alone, with no code in front (its code for hooks and logs is ERR_REFUSED).
+ */
+class HookRefusal extends TusError {
+  constructor(status: number, message: string) {
+    super('ERR_REFUSED', status, message)
+  }
 }

@@ -1,10 +1,12 @@
 import { isTusError, tusError, type TusError } from '../protocol/errors.js'
-import { optionalInt } from '../protocol/headers.js'
+import { CONTENT_LENGTH, optionalInt } from '../protocol/headers.js'
 import { appendBody } from '../methods/append-body.js'
 import { declareLength } from '../methods/declare-length.js'
 import type { Upload } from '../stores/upload-store.js'
 import type { MethodContext, UploadContext } from '../handler/types.js'
+import { tooLargeForDraft } from './fields.js'
 import { problemError } from './problem.js'
+import { MAX_INTEGER } from './structured-fields.js'
 
 /**
  * The parts of appending that both draft creation and draft PATCH share, on top of the tus
@@ -18,11 +20,15 @@ export function inconsistentLength(detail: string): TusError {
 
 /**
  * Bytes in the request body: `Content-Length`, else 0 for a request without a body, or
- * `undefined` for a chunked one (its length is known only once it has ended).
+ * `undefined` for a chunked one (its length is known only once it has ended). A length past
+ * what the draft's Integer fields carry is refused: the upload could not be described.
  */
 export function bodyLength(ctx: MethodContext): number | undefined {
   const { headers } = ctx.req
-  const length = optionalInt(headers['content-length'], 'ERR_INVALID_CONTENT_LENGTH')
+  const length = optionalInt(headers['content-length'], CONTENT_LENGTH)
+  if (length !== undefined && length > MAX_INTEGER) {
+    throw tusError('ERR_CONTENT_LENGTH_TOO_LARGE', tooLargeForDraft('Content-Length'))
+  }
   if (length !== undefined) return length
   return headers['transfer-encoding'] === undefined ? 0 : undefined
 }

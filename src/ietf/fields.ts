@@ -5,6 +5,7 @@ import { isComplete, type Upload } from '../stores/upload-store.js'
 import type { MethodContext } from '../handler/types.js'
 import {
   MAX_INTEGER,
+  isOverlongInteger,
   parseBoolean,
   parseNonNegativeInteger,
   serializeBoolean,
@@ -48,7 +49,11 @@ export function hasCompleteField(headers: IncomingHttpHeaders, version: number):
     : headers['upload-complete'] !== undefined
 }
 
-/** A non-negative SF Integer header (`Upload-Offset`, `Upload-Length`); 400 when malformed. */
+/**
+ * A non-negative SF Integer header (`Upload-Offset`, `Upload-Length`); 400 when malformed, and
+ * the "too large" error when it is an integer of more than 15 digits, beyond what the field
+ * can carry (413 for a length, as for any length the server cannot take; 400 for an offset).
+ */
 export function readInteger(
   headers: IncomingHttpHeaders,
   name: 'upload-offset' | 'upload-length',
@@ -56,13 +61,23 @@ export function readInteger(
   const raw = headers[name]
   if (raw === undefined) return undefined
   const value = parseNonNegativeInteger(raw)
-  if (value === undefined || !Number.isSafeInteger(value)) {
+  if (value !== undefined) return value
+  const field = name === 'upload-offset' ? 'Upload-Offset' : 'Upload-Length'
+  if (isOverlongInteger(raw)) {
     throw tusError(
-      name === 'upload-offset' ? 'ERR_INVALID_OFFSET' : 'ERR_INVALID_UPLOAD_LENGTH',
-      `${name === 'upload-offset' ? 'Upload-Offset' : 'Upload-Length'} must be a non-negative structured-field Integer`,
+      name === 'upload-offset' ? 'ERR_OFFSET_TOO_LARGE' : 'ERR_UPLOAD_LENGTH_TOO_LARGE',
+      tooLargeForDraft(field),
     )
   }
-  return value
+  throw tusError(
+    name === 'upload-offset' ? 'ERR_INVALID_OFFSET' : 'ERR_INVALID_UPLOAD_LENGTH',
+    `${field} must be a non-negative structured-field Integer`,
+  )
+}
+
+/** The reason of a draft "too large" error: the fields carry at most 15 digits. */
+export function tooLargeForDraft(field: string): string {
+  return `${field} is too large (more than ${MAX_INTEGER}, the most a structured-field Integer carries)`
 }
 
 /** `Upload-Complete: ?1|?0`, or for interop 3 `Upload-Incomplete` (the inverse). */

@@ -5,9 +5,16 @@ import { withUploadLock } from '../methods/with-lock.js'
 import { afterWrite, getLive } from '../methods/lifecycle.js'
 import { partWritten, refuseFinal } from '../methods/concat.js'
 import { appendDraftBody, bodyLength, declareDraftLength, inconsistentLength } from './append.js'
-import { completeHeader, readComplete, readInteger, stateHeaders } from './fields.js'
+import {
+  completeHeader,
+  readComplete,
+  readInteger,
+  stateHeaders,
+  tooLargeForDraft,
+} from './fields.js'
 import { PARTIAL_UPLOAD, requiresPartialUploadType } from './interop.js'
 import { problemError } from './problem.js'
+import { MAX_INTEGER } from './structured-fields.js'
 
 /**
  * Draft append: `PATCH` with `Upload-Offset` and `Upload-Complete` (both required) and, from
@@ -35,6 +42,10 @@ export async function handleDraftAppend(ctx: UploadContext, version: number): Pr
   }
   const declared = readInteger(headers, 'upload-length')
   const length = bodyLength(ctx)
+  // The offset this append would reach must fit the fields that report it.
+  if (length !== undefined && offset + length > MAX_INTEGER) {
+    throw tusError('ERR_UPLOAD_LENGTH_TOO_LARGE', tooLargeForDraft('the upload'))
+  }
   if (complete && declared !== undefined && length !== undefined && declared !== offset + length) {
     throw inconsistentLength(
       `Upload-Length is ${declared} but the upload ends at ${offset + length} bytes`,

@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream'
 import { TusError } from '../protocol/errors.js'
 import type { TusResponse } from '../handler/types.js'
-import { oneLine } from '../handler/response-headers.js'
 
 /**
  * Problem details (RFC 9457) for the two problem types the draft registers. Other errors of
- * a draft request keep tuskit's one-line `text/plain` reason, as on the tus side.
+ * a draft request keep tuskit's one-line `text/plain` body (`<code>: <reason>`), as on the tus
+ * side.
  */
 
 const PROBLEM_BASE = 'https://iana.org/assignments/http-problem-types#'
@@ -63,18 +63,21 @@ export function problemError(
 }
 
 /**
- * Turns the error response of a draft request into a problem+json response when the error
- * has a problem type and `onResponseError` did not replace it. The body is a stream so that
- * every adapter writes it as is (they give plain string bodies a `text/plain` type).
+ * The problem+json response of a draft request's error with a problem type. Besides the
+ * members the draft defines, the document carries the error's stable `code` (an extension
+ * member, which RFC 9457 clients ignore unless they know it), as text bodies carry it first.
+ * The body is a stream so that every adapter writes it as is (they give plain string bodies a
+ * `text/plain` type).
  */
-export function problemResponse(err: TusError, response: TusResponse): TusResponse {
-  if (!(err instanceof ProblemError)) return response
-  if (response.status !== err.status || response.body !== oneLine(err.message)) return response
-  const json = Buffer.from(JSON.stringify({ ...err.problem, status: err.status }))
+export function problemResponse(
+  err: ProblemError,
+  headers: Readonly<Record<string, string>>,
+): TusResponse {
+  const json = Buffer.from(JSON.stringify({ ...err.problem, code: err.code, status: err.status }))
   return {
-    status: response.status,
+    status: err.status,
     headers: {
-      ...response.headers,
+      ...headers,
       'Content-Type': 'application/problem+json',
       'Content-Length': String(json.length),
     },

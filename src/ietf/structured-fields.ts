@@ -282,6 +282,19 @@ export function parseNonNegativeInteger(value: FieldValue): number | undefined {
   return n >= 0 ? n : undefined
 }
 
+/**
+ * Whether `value`, not a valid Integer Item itself, would be a non-negative one but for having
+ * more than the 15 digits RFC 8941 allows: a number too large to carry rather than a
+ * malformed field, which callers answer differently.
+ */
+export function isOverlongInteger(value: FieldValue): boolean {
+  const text = combine(value)
+  if (text === undefined) return false
+  const match = /^( *)(\d{16,})(.*)$/s.exec(text)
+  if (match === null) return false
+  return parseNonNegativeInteger(`${match[1]}0${match[3]}`) !== undefined
+}
+
 /** A Boolean Item (parameters ignored); `undefined` when absent or anything else. */
 export function parseBoolean(value: FieldValue): boolean | undefined {
   const item = parseItem(value)

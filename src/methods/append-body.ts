@@ -1,5 +1,5 @@
 import { tusError, isTusError } from '../protocol/errors.js'
-import { optionalInt } from '../protocol/headers.js'
+import { CONTENT_LENGTH, optionalInt } from '../protocol/headers.js'
 import type { ChecksumSpec, Upload } from '../stores/upload-store.js'
 import type { UploadContext } from '../handler/types.js'
 import { watchIdle } from '../streams/idle-timeout.js'
@@ -16,7 +16,7 @@ export async function appendBody(
   interrupt: AbortSignal,
   checksum?: ChecksumSpec,
 ): Promise<Upload> {
-  const contentLength = optionalInt(ctx.req.headers['content-length'], 'ERR_INVALID_CONTENT_LENGTH')
+  const contentLength = optionalInt(ctx.req.headers['content-length'], CONTENT_LENGTH)
   const { maxSize } = ctx
   const limit =
     upload.size !== undefined

@@ -1,3 +1,5 @@
+import { nonNegativeIntegerProblem } from '../protocol/integer.js'
+
 /**
  * Limits of classic form uploads (`multipart/form-data` POSTs to the creation URL), enforced
  * by busboy while the form streams in. `maxSize` applies to each file as well.
@@ -44,8 +46,9 @@ export function resolveMultipart(
   for (const name of ['maxFileSize', 'maxFiles', 'maxFields', 'maxFieldSize'] as const) {
     const value = option[name]
     if (value === undefined) continue
-    if (!(Number.isSafeInteger(value) && value >= 0)) {
-      throw new TypeError(`tuskit: options.multipart.${name} must be a non-negative integer`)
+    const problem = nonNegativeIntegerProblem(value)
+    if (problem !== undefined) {
+      throw new TypeError(`tuskit: options.multipart.${name} ${problem}`)
     }
     resolved[name] = value
   }

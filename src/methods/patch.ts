@@ -4,6 +4,8 @@ import {
   optionalInt,
   parseNonNegativeInt,
   single,
+  UPLOAD_LENGTH,
+  UPLOAD_OFFSET,
 } from '../protocol/headers.js'
 import type { TusResponse, UploadContext } from '../handler/types.js'
 import { appendBody } from './append-body.js'
@@ -19,8 +21,8 @@ export async function handlePatch(ctx: UploadContext): Promise<TusResponse> {
   if (!isOffsetOctetStream(headers['content-type'])) throw tusError('ERR_INVALID_CONTENT_TYPE')
   const rawOffset = single(headers['upload-offset'])
   if (rawOffset === undefined) throw tusError('ERR_INVALID_OFFSET', 'Upload-Offset is required')
-  const offset = parseNonNegativeInt(rawOffset, 'ERR_INVALID_OFFSET')
-  const length = optionalInt(headers['upload-length'], 'ERR_INVALID_UPLOAD_LENGTH')
+  const offset = parseNonNegativeInt(rawOffset, UPLOAD_OFFSET)
+  const length = optionalInt(headers['upload-length'], UPLOAD_LENGTH)
   const checksum = checksumOption(ctx)
 
   const response: TusResponse = { status: 204, headers: {} }

@@ -1,5 +1,12 @@
 import { TusError, isTusError, tusError } from '../protocol/errors.js'
-import { isOffsetOctetStream, optionalInt, parseDeferLength, single } from '../protocol/headers.js'
+import {
+  CONTENT_LENGTH,
+  isOffsetOctetStream,
+  optionalInt,
+  parseDeferLength,
+  single,
+  UPLOAD_LENGTH,
+} from '../protocol/headers.js'
 import { parseMetadata } from '../protocol/metadata.js'
 import { isComplete } from '../stores/upload-store.js'
 import type { MethodContext, TusResponse, UploadContext } from '../handler/types.js'
@@ -20,9 +27,7 @@ export async function handlePost(ctx: MethodContext): Promise<TusResponse> {
   const plan = await planConcat(ctx) // Upload-Concat; a final's parts are checked here
   const final = plan?.concat.kind === 'final'
   const deferred = parseDeferLength(headers['upload-defer-length'])
-  const size = final
-    ? plan.size
-    : optionalInt(headers['upload-length'], 'ERR_INVALID_UPLOAD_LENGTH')
+  const size = final ? plan.size : optionalInt(headers['upload-length'], UPLOAD_LENGTH)
   if (deferred && size !== undefined) throw tusError('ERR_AMBIGUOUS_LENGTH')
   if (!deferred && size === undefined && !final) throw tusError('ERR_MISSING_LENGTH')
   if (deferred && !ctx.store.capabilities.has('creation-defer-length')) {
@@ -36,6 +41,8 @@ export async function handlePost(ctx: MethodContext): Promise<TusResponse> {
   const metadata =
     rawMetadata === undefined ? {} : parseMetadata(rawMetadata, ctx.options.maxMetadataSize)
   const withBody = isOffsetOctetStream(headers['content-type'])
+  // Read again by appendBody; checked here so that a bad one leaves no upload behind.
+  if (withBody) optionalInt(headers['content-length'], CONTENT_LENGTH)
   const checksum = withBody ? checksumOption(ctx) : undefined
 
   const created = await concatenateNew(

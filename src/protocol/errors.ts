@@ -1,7 +1,10 @@
+/** The largest integer tuskit takes in a header or an option: `Number.MAX_SAFE_INTEGER`. */
+export const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER
+
 /**
  * Every error tuskit answers with, in one table: a stable `code`, its HTTP status and the
- * one-line reason sent as the response body. The README lists the same table; a test keeps
- * the two in step.
+ * one-line reason. The response body is `<code>: <reason>` (see {@link errorText}). The README
+ * lists the same table; a test keeps the two in step.
  */
 export const ERRORS = {
   ERR_MISSING_TUS_RESUMABLE: { status: 412, message: 'Tus-Resumable header is missing' },
@@ -15,6 +18,10 @@ export const ERRORS = {
   ERR_INVALID_UPLOAD_LENGTH: {
     status: 400,
     message: 'Upload-Length must be a non-negative integer',
+  },
+  ERR_UPLOAD_LENGTH_TOO_LARGE: {
+    status: 413,
+    message: `Upload-Length is too large (more than ${MAX_SAFE_INTEGER})`,
   },
   ERR_INVALID_DEFER_LENGTH: { status: 400, message: 'Upload-Defer-Length must be 1' },
   ERR_MISSING_LENGTH: {
@@ -34,6 +41,10 @@ export const ERRORS = {
   ERR_MAX_SIZE_EXCEEDED: { status: 413, message: 'upload is larger than the maximum size' },
   ERR_BODY_TOO_LARGE: { status: 413, message: 'request body exceeds the remaining upload length' },
   ERR_INVALID_OFFSET: { status: 400, message: 'Upload-Offset must be a non-negative integer' },
+  ERR_OFFSET_TOO_LARGE: {
+    status: 400,
+    message: `Upload-Offset is too large (more than ${MAX_SAFE_INTEGER})`,
+  },
   ERR_OFFSET_MISMATCH: { status: 409, message: 'Upload-Offset does not match the current offset' },
   ERR_INVALID_CONTENT_TYPE: {
     status: 415,
@@ -46,6 +57,10 @@ export const ERRORS = {
     message: 'request body ended before it was complete; the bytes received were kept',
   },
   ERR_INVALID_CONTENT_LENGTH: { status: 400, message: 'Content-Length is invalid' },
+  ERR_CONTENT_LENGTH_TOO_LARGE: {
+    status: 413,
+    message: `Content-Length is too large (more than ${MAX_SAFE_INTEGER})`,
+  },
   ERR_BODY_TIMEOUT: {
     status: 408,
     message: 'request body stalled for too long; the bytes received were kept',
@@ -92,14 +107,17 @@ export const ERRORS = {
     status: 501,
     message: 'form uploads need a store that supports deferred upload lengths',
   },
+  ERR_NOT_FOUND: { status: 404, message: 'not found' },
+  ERR_REQUEST_ABORTED: { status: 400, message: 'client closed the request' },
+  ERR_INTERNAL_SERVER_ERROR: { status: 500, message: 'internal server error' },
 } as const satisfies Record<string, { status: number; message: string }>
 
 /** A stable identifier for each error tuskit can answer with. */
 export type TusErrorCode = keyof typeof ERRORS
 
 /**
- * An error that becomes an HTTP response: `status` and a one-line `message` body.
- * Throw it from hooks or stores to answer the client with that status.
+ * An error that becomes an HTTP response: `status`, and the body `<code>: <message>` on one
+ * line. Throw it from hooks or stores to answer the client with that status.
  */
 export class TusError extends Error {
   /** HTTP status sent to the client. */
@@ -135,4 +153,19 @@ export function tusError(
 
 export function isTusError(err: unknown): err is TusError {
   return err instanceof TusError
+}
+
+/**
+ * The text of an error response: the stable code, a colon and the reason, on one line
+ * (`ERR_UPLOAD_NOT_FOUND: upload not found`), as tusd writes it, so that clients and log
+ * tools can read the code from the first word. Line breaks (from a hook's message) become
+ * spaces; an error without a code is its reason alone. Adapters add the final newline.
+ */
+export function errorText(err: Pick<TusError, 'code' | 'message'>): string {
+  return oneLine(err.code === '' ? err.message : `${err.code}: ${err.message}`)
+}
+
+/** A reason folded onto one line: hooks and messages may carry CR/LF. */
+export function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ')
 }

@@ -11,23 +11,46 @@ export function single(value: HeaderValue): string | undefined {
   return value.length === 1 ? value[0] : '\0repeated'
 }
 
-const DIGITS = /^\d{1,16}$/
+/** The two ways an integer header can fail: not a non-negative integer, or one too large. */
+export interface IntegerHeader {
+  readonly invalid: TusErrorCode
+  readonly tooLarge: TusErrorCode
+}
+
+export const UPLOAD_LENGTH: IntegerHeader = {
+  invalid: 'ERR_INVALID_UPLOAD_LENGTH',
+  tooLarge: 'ERR_UPLOAD_LENGTH_TOO_LARGE',
+}
+export const UPLOAD_OFFSET: IntegerHeader = {
+  invalid: 'ERR_INVALID_OFFSET',
+  tooLarge: 'ERR_OFFSET_TOO_LARGE',
+}
+export const CONTENT_LENGTH: IntegerHeader = {
+  invalid: 'ERR_INVALID_CONTENT_LENGTH',
+  tooLarge: 'ERR_CONTENT_LENGTH_TOO_LARGE',
+}
+
+const DIGITS = /^\d+$/
 
 /**
- * Parses a non-negative integer header strictly: ASCII digits only, no sign, no spaces,
- * no exponent, at most `Number.MAX_SAFE_INTEGER`. Throws `code` otherwise.
+ * Parses a non-negative integer header strictly: ASCII digits only (leading zeros allowed),
+ * no sign, no spaces, no exponent. Throws `header.invalid` for anything else, and
+ * `header.tooLarge` for a well-formed integer above `Number.MAX_SAFE_INTEGER`, which a
+ * JavaScript number cannot hold exactly: it is a value the server cannot take, not a
+ * malformed one.
  */
-export function parseNonNegativeInt(value: string, code: TusErrorCode): number {
-  if (!DIGITS.test(value)) throw tusError(code)
+export function parseNonNegativeInt(value: string, header: IntegerHeader): number {
+  if (!DIGITS.test(value)) throw tusError(header.invalid)
+  // Past 2^53 - 1 the conversion rounds, but never down to a safe integer.
   const n = Number(value)
-  if (!Number.isSafeInteger(n)) throw tusError(code)
+  if (!Number.isSafeInteger(n)) throw tusError(header.tooLarge)
   return n
 }
 
 /** Parses an optional integer header; `undefined` when absent. */
-export function optionalInt(value: HeaderValue, code: TusErrorCode): number | undefined {
+export function optionalInt(value: HeaderValue, header: IntegerHeader): number | undefined {
   const v = single(value)
-  return v === undefined ? undefined : parseNonNegativeInt(v, code)
+  return v === undefined ? undefined : parseNonNegativeInt(v, header)
 }
 
 /** Throws 412 unless `Tus-Resumable` names a supported version. */

@@ -11,14 +11,19 @@ const FULL: RangeRequest = { kind: 'full' }
 const UNSATISFIABLE: RangeRequest = { kind: 'unsatisfiable' }
 
 const BYTES = /^bytes[ \t]*=[ \t]*(.*)$/i
-const FIRST_LAST = /^(\d{1,16})[ \t]*-[ \t]*(\d{0,16})$/
-const SUFFIX = /^-[ \t]*(\d{1,16})$/
+const FIRST_LAST = /^(\d+)[ \t]*-[ \t]*(\d*)$/
+const SUFFIX = /^-[ \t]*(\d+)$/
 
 /**
  * Parses a `Range` header against the current length. Supported: one range `bytes=a-b`,
  * `bytes=a-` or `bytes=-n`. Everything the server may ignore is ignored (the whole
  * representation is served): no header, another unit, malformed syntax, `b < a`, and
  * requests for several ranges (no multipart responses).
+ *
+ * Positions have any number of digits (RFC 9110 sets no limit). One past
+ * `Number.MAX_SAFE_INTEGER` is past any stored length, so it means what the RFC says of any
+ * large position: a first byte there is unsatisfiable, a last byte there ends at the last
+ * stored byte, a suffix that long is the whole representation.
  */
 export function parseRange(header: string | undefined, length: number): RangeRequest {
   if (header === undefined) return FULL
@@ -28,17 +33,19 @@ export function parseRange(header: string | undefined, length: number): RangeReq
   if (spec.includes(',')) return FULL
   const suffix = SUFFIX.exec(spec)
   if (suffix) {
+    // Unsafe values round, but stay above any length: the suffix then starts at 0.
     const n = Number(suffix[1])
-    if (!Number.isSafeInteger(n)) return FULL
     if (n === 0 || length === 0) return UNSATISFIABLE
     return { kind: 'partial', start: Math.max(0, length - n), end: length - 1 }
   }
   const range = FIRST_LAST.exec(spec)
   if (!range) return FULL
-  const start = Number(range[1])
-  const last = range[2] === '' || range[2] === undefined ? undefined : Number(range[2])
-  if (!Number.isSafeInteger(start)) return FULL
-  if (last !== undefined && (!Number.isSafeInteger(last) || last < start)) return FULL
+  const first = range[1] ?? ''
+  const lastDigits = range[2] ?? ''
+  // Exact comparison: two unsafe positions may round to the same number.
+  if (lastDigits !== '' && BigInt(lastDigits) < BigInt(first)) return FULL
+  const start = Number(first)
+  const last = lastDigits === '' ? undefined : Number(lastDigits)
   if (start >= length) return UNSATISFIABLE
   return {
     kind: 'partial',

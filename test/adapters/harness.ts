@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FileStore } from '../../src/index.js'
+import { ERRORS, FileStore, type TusErrorCode } from '../../src/index.js'
 import { startTusUpload } from '../fixtures/tus-upload.js'
 
 export const TUS = { 'Tus-Resumable': '1.0.0' } as const
@@ -114,7 +114,11 @@ export async function fetchRoundTrip(
     body: 'x',
   })
   assert.equal(conflict.status, 409)
-  assert.match(await conflict.text(), /^[^\n]+\n$/)
+  assert.equal(
+    await conflict.text(),
+    'ERR_OFFSET_MISMATCH: Upload-Offset does not match the current offset\n',
+  )
+  await assertErrorBodies(endpoint, location)
 
   const head = await get(location, { method: 'HEAD', headers: TUS })
   assert.equal(head.status, 200)
@@ -174,4 +178,96 @@ export async function assertTusMounted(
   assert.equal((await get(`${origin}/nowhere`)).status, 404)
   await fetchRoundTrip(endpoint, base, directory)
   if (tusJs) await tusJsUpload(endpoint, base, directory)
+}
+
+/** Asserts an error answer: status, `text/plain`, and the body `<code>: <reason>\n`. */
+export async function assertErrorBody(
+  res: Response,
+  code: TusErrorCode,
+  reason: string | RegExp = ERRORS[code].message,
+): Promise<void> {
+  const text = await res.text()
+  assert.equal(res.status, ERRORS[code].status, `${code}: ${text}`)
+  assert.equal(res.headers.get('content-type'), 'text/plain; charset=utf-8', code)
+  assert.equal(res.headers.get('content-length'), String(Buffer.byteLength(text)), code)
+  assert.ok(text.startsWith(`${code}: `), `${code} first: ${JSON.stringify(text)}`)
+  assert.ok(text.endsWith('\n') && !text.slice(0, -1).includes('\n'), 'one line')
+  const rest = text.slice(code.length + 2, -1)
+  if (typeof reason === 'string') assert.equal(rest, reason, code)
+  else assert.match(rest, reason, code)
+}
+
+/**
+ * Error bodies start with their code on every path of every adapter: creation, appends,
+ * downloads, unknown uploads, methods, the too-large numbers and the IETF draft's text and
+ * problem+json answers. `location` is a complete upload.
+ */
+export async function assertErrorBodies(endpoint: string, location: string): Promise<void> {
+  const unknown = `${endpoint.replace(/\/$/, '')}/no-such-upload`
+  const length = (n: string) => ({ ...TUS, 'Upload-Length': n })
+  await assertErrorBody(
+    await get(endpoint, { method: 'POST', headers: { 'Upload-Length': '1' } }),
+    'ERR_MISSING_TUS_RESUMABLE',
+  )
+  await assertErrorBody(await get(endpoint, { method: 'POST', headers: TUS }), 'ERR_MISSING_LENGTH')
+  await assertErrorBody(
+    await get(endpoint, { method: 'POST', headers: length('9007199254740993') }),
+    'ERR_UPLOAD_LENGTH_TOO_LARGE',
+    'Upload-Length is too large (more than 9007199254740991)',
+  )
+  await assertErrorBody(
+    await get(endpoint, { method: 'POST', headers: length('12a') }),
+    'ERR_INVALID_UPLOAD_LENGTH',
+  )
+  await assertErrorBody(
+    await get(endpoint, { method: 'PUT', headers: TUS }),
+    'ERR_METHOD_NOT_ALLOWED',
+  )
+  await assertErrorBody(await get(unknown, { headers: TUS }), 'ERR_UPLOAD_NOT_FOUND')
+  await assertErrorBody(
+    await get(unknown, { method: 'DELETE', headers: TUS }),
+    'ERR_UPLOAD_NOT_FOUND',
+    'upload not found',
+  )
+  const offset = (n: string) => ({ ...TUS, 'Content-Type': OCTET, 'Upload-Offset': n })
+  await assertErrorBody(
+    await get(location, { method: 'PATCH', headers: offset('9007199254740993'), body: 'x' }),
+    'ERR_OFFSET_TOO_LARGE',
+  )
+  await assertErrorBody(
+    await get(location, { method: 'PATCH', headers: { ...TUS, 'Upload-Offset': '0' }, body: 'x' }),
+    'ERR_INVALID_CONTENT_TYPE',
+  )
+  await assertErrorBody(
+    await get(location, { headers: { Range: 'bytes=9007199254740993-' } }),
+    'ERR_RANGE_NOT_SATISFIABLE',
+  )
+  // A HEAD answer has the status but no body.
+  const head = await get(unknown, { method: 'HEAD', headers: TUS })
+  assert.equal(head.status, 404)
+  assert.equal(await head.text(), '')
+  // The IETF draft: text errors as for tus, and the code in problem+json documents.
+  const draft = { 'Upload-Draft-Interop-Version': '8' }
+  await assertErrorBody(
+    await get(endpoint, { method: 'POST', headers: { ...draft, 'Upload-Complete': 'yes' } }),
+    'ERR_INVALID_UPLOAD_COMPLETE',
+  )
+  const mismatch = await get(location, {
+    method: 'PATCH',
+    headers: {
+      ...draft,
+      'Upload-Offset': '1',
+      'Upload-Complete': '?0',
+      'Content-Type': 'application/partial-upload',
+    },
+    body: 'x',
+  })
+  assert.equal(mismatch.status, 409)
+  assert.equal(mismatch.headers.get('content-type'), 'application/problem+json')
+  const problem = (await mismatch.json()) as Record<string, unknown>
+  assert.equal(problem['code'], 'ERR_OFFSET_MISMATCH')
+  assert.equal(
+    problem['type'],
+    'https://iana.org/assignments/http-problem-types#mismatching-upload-offset',
+  )
 }

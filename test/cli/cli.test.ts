@@ -233,7 +233,10 @@ describe('tuskit CLI server', () => {
   test('the tus endpoint answers protocol errors itself', async () => {
     const res = await fetch(`${cli.origin}/files/`, { method: 'POST' })
     assert.equal(res.status, ERRORS.ERR_MISSING_TUS_RESUMABLE.status)
-    assert.equal(await res.text(), `${ERRORS.ERR_MISSING_TUS_RESUMABLE.message}\n`)
+    assert.equal(
+      await res.text(),
+      `ERR_MISSING_TUS_RESUMABLE: ${ERRORS.ERR_MISSING_TUS_RESUMABLE.message}\n`,
+    )
     const options = await fetch(`${cli.origin}/files`, { method: 'OPTIONS' })
     assert.equal(options.status, 204)
     assert.equal(options.headers.get('tus-max-size'), null)

@@ -13,6 +13,9 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { TusError } from '../../src/index.js'
 import {
+  CONTENT_LENGTH,
+  UPLOAD_LENGTH,
+  UPLOAD_OFFSET,
   checkTusResumable,
   effectiveMethod,
   isOffsetOctetStream,
@@ -139,24 +142,44 @@ const headerValue: fc.Arbitrary<HeaderValue> = fc.oneof(
   fc.array(text, { maxLength: 3 }),
 )
 
-const ERR_CODES = ['ERR_INVALID_OFFSET', 'ERR_INVALID_UPLOAD_LENGTH'] as const
+const INTEGER_HEADERS = [UPLOAD_OFFSET, UPLOAD_LENGTH, CONTENT_LENGTH] as const
+
+/** The code `fn` throws, or `undefined` when it returns. */
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn()
+    return undefined
+  } catch (err) {
+    assert.ok(err instanceof TusError)
+    return err.code
+  }
+}
 
 test('integers: parseNonNegativeInt and optionalInt are total and exact', () => {
-  check(text, fc.constantFrom(...ERR_CODES), (value, code) => {
-    const n = total(() => parseNonNegativeInt(value, code))
+  check(text, fc.constantFrom(...INTEGER_HEADERS), (value, header) => {
+    const n = total(() => parseNonNegativeInt(value, header))
     if (n !== undefined) {
       assert.ok(Number.isSafeInteger(n) && n >= 0)
       assert.match(value, /^\d+$/)
       assert.equal(BigInt(value), BigInt(n), 'no rounding')
     }
   })
-  check(fc.bigInt({ min: 0n, max: 2n ** 60n }), (big) => {
-    const n = total(() => parseNonNegativeInt(big.toString(), 'ERR_INVALID_OFFSET'))
-    if (big <= BigInt(Number.MAX_SAFE_INTEGER)) assert.equal(n, Number(big))
-    else assert.equal(n, undefined, 'unsafe integers are refused')
+  // Any digit string: its value, or "too large" exactly when it exceeds 2^53 - 1.
+  const digits = fc.tuple(fc.nat({ max: 3 }), fc.bigInt({ min: 0n, max: 2n ** 70n }))
+  check(digits, fc.constantFrom(...INTEGER_HEADERS), ([zeros, big], header) => {
+    const value = '0'.repeat(zeros) + big.toString()
+    const code = codeOf(() => parseNonNegativeInt(value, header))
+    if (big <= BigInt(Number.MAX_SAFE_INTEGER)) {
+      assert.equal(code, undefined)
+      assert.equal(parseNonNegativeInt(value, header), Number(big))
+    } else assert.equal(code, header.tooLarge, 'unsafe integers are too large, not malformed')
+  })
+  check(text, fc.constantFrom(...INTEGER_HEADERS), (value, header) => {
+    const code = codeOf(() => parseNonNegativeInt(value, header))
+    if (!/^\d+$/.test(value)) assert.equal(code, header.invalid)
   })
   check(headerValue, (value) => {
-    const n = total(() => optionalInt(value, 'ERR_INVALID_UPLOAD_LENGTH'))
+    const n = total(() => optionalInt(value, UPLOAD_LENGTH))
     if (value === undefined) assert.equal(n, undefined)
   })
 })
@@ -304,6 +327,32 @@ test('range: total; a partial range lies within the content', () => {
     const r = parseRange(`bytes=${Math.min(a, n)}-${Math.max(a, n)}`, length)
     if (Math.min(a, n) >= length) assert.equal(r.kind, 'unsatisfiable')
     else assert.equal(r.kind, 'partial')
+  })
+  // Positions of any size, past 2^53 - 1 too: exact comparisons, the RFC's meaning of each.
+  const position = fc.bigInt({ min: 0n, max: 10n ** 40n })
+  const length = fc.nat({ max: Number.MAX_SAFE_INTEGER })
+  check(position, position, length, (a, b, len) => {
+    const [first, last] = a <= b ? [a, b] : [b, a]
+    const r = parseRange(`bytes=${first}-${last}`, len)
+    if (first >= BigInt(len)) assert.equal(r.kind, 'unsatisfiable')
+    else
+      assert.deepEqual(r, {
+        kind: 'partial',
+        start: Number(first),
+        end: Math.min(Number(last), len - 1),
+      })
+    if (a !== b)
+      assert.equal(parseRange(`bytes=${last}-${first}`, len).kind, 'full', 'last < first')
+  })
+  check(position, length, (n, len) => {
+    const r = parseRange(`bytes=-${n}`, len)
+    if (n === 0n || len === 0) assert.equal(r.kind, 'unsatisfiable')
+    else
+      assert.deepEqual(r, {
+        kind: 'partial',
+        start: n >= BigInt(len) ? 0 : len - Number(n),
+        end: len - 1,
+      })
   })
 })
 

@@ -31,7 +31,11 @@ test('onIncomingRequest authenticates every request except OPTIONS', async () =>
       method: 'POST',
       headers: { ...TUS, 'Upload-Length': '5' },
     })
-    assert.equal(await assertTusError(denied, 401), 'missing or bad credentials')
+    assert.equal(
+      await assertTusError(denied, 401),
+      'ERR_UNAUTHORIZED: missing or bad credentials',
+      "a hook's TusError: its code, then its message",
+    )
     assert.deepEqual(await storeFiles(s), [], 'nothing created for a refused request')
     const options = await fetch(s.endpoint, { method: 'OPTIONS' })
     assert.equal(options.status, 204, 'preflights need no credentials')
@@ -67,7 +71,10 @@ test('a hook error with a plain status is answered with it; other errors are fai
       method: 'POST',
       headers: { ...TUS, 'Upload-Length': '1' },
     })
-    assert.equal(await assertTusError(res, 429), 'quota exceeded', 'reason folded to one line')
+    // The app chose the body and no code: it is sent as written, folded to one line.
+    assert.equal(res.status, 429)
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain\b/)
+    assert.equal(await res.text(), 'quota exceeded\n', 'no code in front')
     mode = 'crash'
     const crash = await fetch(s.endpoint, {
       method: 'POST',
@@ -99,7 +106,10 @@ test('onUploadCreate validates and rewrites metadata and may choose the id', asy
       method: 'POST',
       headers: { ...TUS, 'Upload-Length': '5' },
     })
-    assert.equal(await assertTusError(bare, 400), 'filename metadata is required')
+    assert.equal(
+      await assertTusError(bare, 400),
+      'ERR_FILENAME_REQUIRED: filename metadata is required',
+    )
     const big = await fetch(s.endpoint, {
       method: 'POST',
       headers: { ...TUS, 'Upload-Length': '500', 'Upload-Metadata': `filename ${b64('a')}` },
@@ -188,7 +198,7 @@ test('a rejecting onUploadFinish answers with its error and keeps the bytes', as
   try {
     const { url, id } = await create(s, { 'Upload-Length': '5' })
     const res = await patch(url, 0, 'hello')
-    assert.equal(await assertTusError(res, 422), 'file rejected by scanner')
+    assert.equal(await assertTusError(res, 422), 'ERR_VIRUS: file rejected by scanner')
     assert.equal((await dataOf(s, id)).toString(), 'hello')
   } finally {
     await s.close()
@@ -204,8 +214,29 @@ test('onResponseError may replace error responses', async () => {
   try {
     const res = await head(`${s.endpoint}/doesnotexist`)
     assert.equal(res.status, 410)
+    const replaced = await fetch(`${s.endpoint}/doesnotexist`, { method: 'DELETE', headers: TUS })
+    assert.equal(replaced.status, 410)
+    assert.equal(await replaced.text(), 'gone, sorry\n', 'a replacement body is sent as written')
     const other = await fetch(s.endpoint, { method: 'POST', headers: { ...TUS } })
     assert.equal(other.status, 400, 'errors the hook leaves alone keep their status')
+    assert.match(await other.text(), /^ERR_MISSING_LENGTH: /, 'and their body')
+  } finally {
+    await s.close()
+  }
+})
+
+test('a hook error with a status but no message is ERR_REFUSED with its status', async () => {
+  const s = await startServer({
+    onIncomingRequest() {
+      throw Object.assign(new Error(''), { status: 451 })
+    },
+  })
+  try {
+    const res = await fetch(s.endpoint, {
+      method: 'POST',
+      headers: { ...TUS, 'Upload-Length': '1' },
+    })
+    assert.equal(await assertTusError(res, 451), 'ERR_REFUSED: request refused')
   } finally {
     await s.close()
   }

@@ -13,7 +13,7 @@ import { resolveMultipart } from '../../src/methods/multipart-options.js'
 import { CURL, needProgram } from '../helpers/external.js'
 import { startServer, withServer, type TestServer } from '../helpers/server.js'
 import { chunked, rawRequest, requestHead } from '../helpers/raw-http.js'
-import { dataOf, head, idOf, portOf, storeFiles } from './tus-client.js'
+import { assertCodeFirst, dataOf, head, idOf, portOf, storeFiles } from './tus-client.js'
 
 const BOUNDARY = '----tuskitFormBoundary7MA4YWxkTrZu0gW'
 
@@ -63,11 +63,12 @@ async function info(s: TestServer, id: string): Promise<{ size: number; metadata
   }
 }
 
-/** Asserts a one-line error answer with this status and code's reason. */
+/** Asserts a one-line error answer with this status, its code first, matching `message`. */
 async function assertError(res: Response, status: number, message: RegExp): Promise<void> {
   const body = await res.text()
   assert.equal(res.status, status, body)
   assert.equal(res.headers.get('content-type'), 'text/plain; charset=utf-8')
+  assertCodeFirst(body, status)
   assert.match(body, message)
 }
 
@@ -270,7 +271,7 @@ test('a hook refusing a file fails the form and removes what it created', async 
       { name: 'a', filename: 'good.txt', data: 'fine' },
       { name: 'b', filename: 'bad.exe', data: 'MZ' },
     ])
-    await assertError(await postForm(s, body), 422, /^no \.exe\n$/)
+    await assertError(await postForm(s, body), 422, /^ERR_NO_EXE: no \.exe\n$/)
     await assertStoreEmpty(s)
   } finally {
     await s.close()
@@ -286,7 +287,11 @@ test('maxSize applies to each file: 413, and every upload of the form is removed
       { name: 'f1', filename: 'fits.bin', data: bytes(50_000) },
       { name: 'f2', filename: 'big.bin', data: bytes(100_001) },
     ])
-    await assertError(await postForm(s, body), 413, /larger than the maximum size \(100000 bytes\)/)
+    await assertError(
+      await postForm(s, body),
+      413,
+      /^ERR_MAX_SIZE_EXCEEDED: .*larger than the maximum size \(100000 bytes\)/,
+    )
     assert.deepEqual(await storeFiles(s), [id, `${id}.json`])
   })
 })
@@ -295,7 +300,11 @@ test('multipart.maxFileSize: a large file is cut off mid-stream with 413 and rem
   await withServer({ multipart: { maxFileSize: 1024 * 1024 } }, async (s) => {
     const big = bytes(6 * 1024 * 1024)
     const res = await postForm(s, formBody([{ name: 'f', filename: 'big', data: big }]))
-    await assertError(res, 413, /larger than the maximum size \(1048576 bytes\)/)
+    await assertError(
+      res,
+      413,
+      /^ERR_MAX_SIZE_EXCEEDED: .*larger than the maximum size \(1048576 bytes\)/,
+    )
     await assertStoreEmpty(s)
   })
 })
@@ -307,17 +316,17 @@ test('maxFiles, maxFields and maxFieldSize: 413 with a clear reason, nothing kep
     await assertError(
       await postForm(s, formBody([file(1), file(2), file(3)])),
       413,
-      /^the form has more than 2 files\n$/,
+      /^ERR_TOO_MANY_FILES: the form has more than 2 files\n$/,
     )
     await assertError(
       await postForm(s, formBody([field(1), field(2), field(3), file(1)])),
       413,
-      /^the form has more than 2 fields\n$/,
+      /^ERR_TOO_MANY_FIELDS: the form has more than 2 fields\n$/,
     )
     await assertError(
       await postForm(s, formBody([{ name: 'k', value: '01234567890' }, file(1)])),
       413,
-      /^form field "k" is longer than 10 bytes\n$/,
+      /^ERR_FIELD_TOO_LARGE: form field "k" is longer than 10 bytes\n$/,
     )
     await assertStoreEmpty(s)
     const ok = await postForm(s, formBody([field(1), field(2), file(1), file(2)]))
@@ -330,12 +339,12 @@ test('bad forms: 400 for no file, bad field names, repeated fields, no boundary,
     await assertError(
       await postForm(s, formBody([{ name: 'k', value: 'v' }])),
       400,
-      /^the form contains no file\n$/,
+      /^ERR_NO_FILE: the form contains no file\n$/,
     )
     await assertError(
       await postForm(s, formBody([{ name: 'two words', value: 'v' }])),
       400,
-      /^form field name "two words" cannot be a metadata key\n$/,
+      /^ERR_INVALID_METADATA: form field name "two words" cannot be a metadata key\n$/,
     )
     await assertError(
       await postForm(
@@ -346,7 +355,7 @@ test('bad forms: 400 for no file, bad field names, repeated fields, no boundary,
         ]),
       ),
       400,
-      /^form field "k" is repeated\n$/,
+      /^ERR_INVALID_METADATA: form field "k" is repeated\n$/,
     )
     await assertError(
       await fetch(s.endpoint, {
@@ -355,7 +364,7 @@ test('bad forms: 400 for no file, bad field names, repeated fields, no boundary,
         body: 'x',
       }),
       400,
-      /^multipart\/form-data body is malformed/,
+      /^ERR_INVALID_MULTIPART: multipart\/form-data body is malformed/,
     )
     // The body ends (properly, chunked) in the middle of a file.
     const whole = formBody([
@@ -372,7 +381,10 @@ test('bad forms: 400 for no file, bad field names, repeated fields, no boundary,
       chunked([whole.subarray(0, whole.length - 20_000)]),
     ])
     assert.equal(res.status, 400, res.raw.toString())
-    assert.match(res.body.toString(), /^multipart\/form-data body is malformed: Unexpected end/)
+    assert.match(
+      res.body.toString(),
+      /^ERR_INVALID_MULTIPART: multipart\/form-data body is malformed: Unexpected end/,
+    )
     await assertStoreEmpty(s)
   })
 })
@@ -423,7 +435,7 @@ test('a form that stalls is cut off after bodyIdleTimeout with 408; nothing kept
       { timeoutMs: 5000 },
     )
     assert.equal(res.status, 408, res.raw.toString())
-    assert.match(res.body.toString(), /^the form stalled for too long/)
+    assert.match(res.body.toString(), /^ERR_BODY_TIMEOUT: the form stalled for too long/)
     assert.ok(Date.now() - started < 4000)
     await assertStoreEmpty(s)
   })
@@ -487,7 +499,7 @@ test('a store without deferred lengths answers form uploads 501', async () => {
     await assertError(
       res,
       501,
-      /^form uploads need a store that supports deferred upload lengths\n$/,
+      /^ERR_MULTIPART_NOT_SUPPORTED: form uploads need a store that supports deferred upload lengths\n$/,
     )
   } finally {
     await s.close()

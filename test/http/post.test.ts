@@ -107,12 +107,29 @@ test('POST length headers: both, neither or a bad Defer-Length is 400, nothing c
 
 test('POST with a malformed Upload-Length: 400, nothing created', async () => {
   await withServer(async (s) => {
-    const bad = ['-1', 'abc', '1e3', '1.5', '', '1 5', '+5', '0x10', '5a', 'NaN', '9'.repeat(20)]
+    const bad = ['-1', 'abc', '1e3', '1.5', '', '1 5', '+5', '0x10', '5a', 'NaN']
     for (const value of bad) {
       const res = await post(s.endpoint, { 'Upload-Length': value })
-      await assertTusError(res, 400, 'POST')
+      const text = await assertTusError(res, 400, 'POST')
+      assert.equal(text, 'ERR_INVALID_UPLOAD_LENGTH: Upload-Length must be a non-negative integer')
     }
     assert.deepEqual(await storeFiles(s), [])
+  })
+})
+
+test('POST with an Upload-Length past 2^53 - 1: 413 too large, not "malformed", nothing created', async () => {
+  await withServer(async (s) => {
+    for (const value of ['9007199254740992', '9007199254740993', '9'.repeat(20), '9'.repeat(500)]) {
+      const text = await assertTusError(await post(s.endpoint, { 'Upload-Length': value }), 413)
+      assert.equal(
+        text,
+        'ERR_UPLOAD_LENGTH_TOO_LARGE: Upload-Length is too large (more than 9007199254740991)',
+        value.slice(0, 20),
+      )
+    }
+    // The largest safe integer is a length like any other (here, above maxSize-less limits).
+    const ok = await post(s.endpoint, { 'Upload-Length': '9007199254740991' })
+    assert.equal(ok.status, 201, await ok.text())
   })
 })
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { ERRORS, type TusErrorCode } from '../../src/protocol/errors.js'
 import { storedBytes } from '../helpers/files.js'
 import type { TestServer } from '../helpers/server.js'
 import {
@@ -153,7 +154,7 @@ export async function assertTusError(
     assert.equal(text, '')
     return ''
   }
-  assertOneLine(text)
+  assertOneLine(text, status)
   return text.slice(0, -1)
 }
 
@@ -164,13 +165,28 @@ export function assertRawTusError(res: RawResponse, status: number, isHead = fal
   assert.match(res.headers['content-type']?.[0] ?? '', /^text\/plain\b/)
   if (isHead) return ''
   const text = res.body.toString('utf8')
-  assertOneLine(text)
+  assertOneLine(text, status)
   return text.slice(0, -1)
 }
 
-function assertOneLine(text: string): void {
+function assertOneLine(text: string, status: number): void {
   assert.ok(text.endsWith('\n'), `body ends with a newline: ${JSON.stringify(text)}`)
   const line = text.slice(0, -1)
   assert.ok(line.length > 0, 'body is not empty')
   assert.ok(!/[\r\n]/.test(line), `body is one line: ${JSON.stringify(text)}`)
+  assertCodeFirst(line, status)
+}
+
+/**
+ * An error body starts with its stable code (`ERR_UPLOAD_NOT_FOUND: upload not found`); a
+ * code of tuskit's table comes with the table's status (a hook's ERR_REFUSED with its own).
+ */
+export function assertCodeFirst(line: string, status: number): string {
+  const match = /^([A-Z][A-Z0-9_]*): \S/.exec(line)
+  assert.ok(match, `body starts with a code: ${JSON.stringify(line)}`)
+  const code = match[1] ?? ''
+  if (Object.hasOwn(ERRORS, code) && code !== 'ERR_REFUSED') {
+    assert.equal(status, ERRORS[code as TusErrorCode].status, `status of ${code}`)
+  }
+  return code
 }

@@ -93,6 +93,7 @@ test('offset mismatch: 409, Upload-Offset, Upload-Complete: ?0, mismatching-uplo
         detail: 'Upload-Offset does not match the current offset',
         'expected-offset': 5,
         'provided-offset': offset,
+        code: 'ERR_OFFSET_MISMATCH',
         status: 409,
       })
     }

@@ -234,15 +234,16 @@ test('malformed or missing draft fields on creation: 400', async () => {
         ['Upload-Complete', '?0'],
         ['Upload-Length', '"5"'],
       ],
-      [
-        ['Upload-Complete', '?0'],
-        ['Upload-Length', '1234567890123456'],
-      ],
     ]
     for (const headers of cases) {
       const res = await send(portOf(s), 'POST', '/files', [...V8, ...headers])
       assert.equal(res.status, 400, JSON.stringify(headers))
       assert.match(h(res, 'content-type') ?? '', /^text\/plain/)
+      assert.match(
+        res.body.toString(),
+        /^ERR_INVALID_(UPLOAD_COMPLETE|UPLOAD_LENGTH): [^\n]+\n$/,
+        'the code first, as for tus',
+      )
       assert.equal(h(res, 'tus-resumable'), undefined)
       assert.equal(h(res, 'upload-draft-interop-version'), '8')
     }
@@ -254,6 +255,76 @@ test('malformed or missing draft fields on creation: 400', async () => {
     ])
     assert.equal(res.status, 201)
     assert.equal(h(res, 'upload-length'), '7')
+  })
+})
+
+test('draft integers past 15 digits and lengths past 999999999999999: "too large", not malformed', async () => {
+  await withServer(async (s) => {
+    const limit = '(more than 999999999999999, the most a structured-field Integer carries)'
+    for (const value of ['1234567890123456', '9007199254740993', '9'.repeat(40)]) {
+      const res = await send(portOf(s), 'POST', '/files', [
+        ...V8,
+        ['Upload-Complete', '?0'],
+        ['Upload-Length', value],
+      ])
+      assert.equal(res.status, 413, value)
+      assert.equal(
+        res.body.toString(),
+        `ERR_UPLOAD_LENGTH_TOO_LARGE: Upload-Length is too large ${limit}\n`,
+      )
+      assert.equal(h(res, 'upload-limit'), 'min-size=0', 'a 413 carries Upload-Limit')
+      assert.equal(res.interims.length, 0)
+    }
+    // Content-Length: a safe integer for JavaScript, but past what the fields can carry.
+    const big = await send(portOf(s), 'POST', '/files', [
+      ...V8,
+      ['Upload-Complete', '?1'],
+      ['Content-Length', '1000000000000000'],
+    ])
+    assert.equal(big.status, 413)
+    assert.equal(
+      big.body.toString(),
+      `ERR_CONTENT_LENGTH_TOO_LARGE: Content-Length is too large ${limit}\n`,
+    )
+    const { readdir } = await import('node:fs/promises')
+    assert.deepEqual(await readdir(s.directory), [], 'nothing created')
+
+    const created = await send(
+      portOf(s),
+      'POST',
+      '/files',
+      [...V8, ['Upload-Complete', '?0']],
+      'hello',
+    )
+    assert.equal(created.status, 201)
+    const path = new URL(h(created, 'location') ?? '').pathname
+    const patch = (headers: ReadonlyArray<readonly [string, string]>) =>
+      send(portOf(s), 'PATCH', path, [
+        ...V8,
+        ['Content-Type', 'application/partial-upload'],
+        ...headers,
+      ])
+    const offset = await patch([
+      ['Upload-Offset', '1234567890123456'],
+      ['Upload-Complete', '?0'],
+    ])
+    assert.equal(offset.status, 400)
+    assert.equal(
+      offset.body.toString(),
+      `ERR_OFFSET_TOO_LARGE: Upload-Offset is too large ${limit}\n`,
+    )
+    // Offset 5 plus 999999999999999 bytes would end past the largest length or offset.
+    for (const complete of ['?1', '?0']) {
+      const end = await patch([
+        ['Upload-Offset', '5'],
+        ['Upload-Complete', complete],
+        ['Content-Length', '999999999999999'],
+      ])
+      assert.equal(end.status, 413)
+      assert.match(end.body.toString(), /^ERR_UPLOAD_LENGTH_TOO_LARGE: the upload is too large /)
+    }
+    const head = await send(portOf(s), 'HEAD', path, V8)
+    assert.equal(h(head, 'upload-offset'), '5', 'nothing written')
   })
 })
 

@@ -45,10 +45,24 @@ test('what the server may ignore is ignored: the whole content', () => {
     'bytes=0-1, 20-30',
     'bytes=+1-2',
     'bytes=1e3-',
-    'bytes=99999999999999999-',
+    'bytes=99999999999999999-99999999999999998',
     'bytes 0-1',
     '\0repeated',
   ]) {
     assert.deepEqual(parseRange(header, 10), full, header)
   }
+})
+
+test('positions past 2^53 - 1 mean what any large position means (RFC 9110 §14.1.2)', () => {
+  const huge = '9007199254740993'
+  assert.deepEqual(parseRange(`bytes=${huge}-`, 10), none, 'a first byte past the end')
+  assert.deepEqual(parseRange('bytes=99999999999999999-', 10), none)
+  assert.deepEqual(parseRange(`bytes=${'9'.repeat(400)}-`, 10), none)
+  assert.deepEqual(parseRange(`bytes=2-${huge}`, 10), part(2, 9), 'a last byte past the end')
+  assert.deepEqual(parseRange(`bytes=-${huge}`, 10), part(0, 9), 'a suffix longer than all')
+  assert.deepEqual(parseRange(`bytes=-${'9'.repeat(400)}`, 10), part(0, 9))
+  assert.deepEqual(parseRange('bytes=00000000000000000002-00000000000000000005', 10), part(2, 5))
+  // Two positions that round to the same number still compare exactly.
+  assert.deepEqual(parseRange('bytes=9007199254740993-9007199254740992', 10), full)
+  assert.deepEqual(parseRange('bytes=9007199254740992-9007199254740993', 10), none)
 })

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
+  isOverlongInteger,
   parseBoolean,
   parseDictionary,
   parseItem,
@@ -38,6 +39,32 @@ test('Integers: digits, sign, at most 15 digits, parameters allowed', () => {
   }
   assert.equal(parseNonNegativeInteger(undefined), undefined)
   assert.deepEqual(parseItem('-5'), { value: -5, params: new Map(), integer: true })
+})
+
+test('an Integer but for its more than 15 digits is overlong, not malformed', () => {
+  for (const overlong of [
+    '9999999999999999',
+    '0000000000000001',
+    ' 9007199254740993 ',
+    '1000000000000000;a=1',
+    '9'.repeat(400),
+  ]) {
+    assert.equal(parseNonNegativeInteger(overlong), undefined, overlong)
+    assert.equal(isOverlongInteger(overlong), true, overlong)
+  }
+  for (const other of [
+    undefined,
+    '',
+    '999999999999999',
+    '-9999999999999999',
+    '9999999999999999.5',
+    '9999999999999999 1',
+    '9999999999999999;A=1',
+    '9999999999999999, 5',
+    'x9999999999999999',
+  ]) {
+    assert.equal(isOverlongInteger(other), false, String(other))
+  }
 })
 
 test('Booleans: ?0 and ?1 only', () => {
