@@ -3,7 +3,7 @@ export const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER
 
 /**
  * Every error tuskit answers with, in one table: a stable `code`, its HTTP status and the
- * one-line reason. The response body is `<code>: <reason>` (see {@link errorText}). The README
+ * one-line reason. The response body is `<code>: <reason>` (see {@link errorText}). docs/errors.md
  * lists the same table; a test keeps the two in step.
  */
 export const ERRORS = {
@@ -122,7 +122,7 @@ export type TusErrorCode = keyof typeof ERRORS
 export class TusError extends Error {
   /** HTTP status sent to the client. */
   readonly status: number
-  /** Stable machine-readable code, listed in the README's error table. */
+  /** Stable machine-readable code, listed in the error table of docs/errors.md. */
   readonly code: TusErrorCode | string
   /** Extra response headers (e.g. `Upload-Offset` on a 409). */
   readonly headers: Readonly<Record<string, string>>
