@@ -7,11 +7,9 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:http'
 import Koa from 'koa'
 import Fastify from 'fastify'
-import { serve } from '@hono/node-server'
 import {
   createTusHandler,
   ERRORS,
@@ -24,6 +22,7 @@ import { createTusMiddleware } from '../../src/adapters/koa.js'
 import { createTusPlugin } from '../../src/adapters/fastify.js'
 import { createWebHandler } from '../../src/adapters/web.js'
 import { assertErrorBody, get, listen, tempStore, TUS } from './harness.js'
+import { serveFetch } from '../helpers/serve-fetch.js'
 
 const CODES = Object.keys(ERRORS) as TusErrorCode[]
 
@@ -60,21 +59,7 @@ const adapters: Record<string, (store: UploadStore) => Promise<Running>> = {
   },
   'web (Hono node-server)': async (store) => {
     const tus = createWebHandler(store, options)
-    let server!: Server
-    const port = await new Promise<number>((resolve) => {
-      server = serve(
-        { fetch: (request: Request) => tus.handleRequest(request), port: 0, hostname: '127.0.0.1' },
-        (info) => resolve(info.port),
-      ) as Server
-    })
-    void (server.address() as AddressInfo)
-    return {
-      origin: `http://127.0.0.1:${port}`,
-      async close() {
-        server.closeAllConnections()
-        await new Promise<void>((resolve) => server.close(() => resolve()))
-      },
-    }
+    return serveFetch((request) => tus.handleRequest(request))
   },
 }
 

@@ -5,16 +5,14 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Hono } from 'hono'
-import { serve } from '@hono/node-server'
 import { createWebHandler, type WebHandler } from '../../src/adapters/web.js'
 import { assertErrorBody, assertTusMounted, get, tempStore, TUS } from './harness.js'
 import { failingStore } from './failing-store.js'
 import { openSocket } from '../helpers/raw-http.js'
+import { serveFetch } from '../helpers/serve-fetch.js'
 
 const OCTET = 'application/offset+octet-stream'
 
@@ -200,24 +198,6 @@ test('web: a storage failure rejects handleRequest', async () => {
   )
 })
 
-/** Serves a Hono app on 127.0.0.1 with @hono/node-server. */
-async function serveHono(app: Hono): Promise<{ origin: string; close(): Promise<void> }> {
-  let server!: Server
-  const port = await new Promise<number>((resolve) => {
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
-      resolve(info.port),
-    ) as Server
-  })
-  void (server.address() as AddressInfo)
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    async close() {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
-  }
-}
-
 function honoApp(mount: (app: Hono, tus: WebHandler) => void, tus: WebHandler): Hono {
   const app = new Hono()
   app.get('/', (c) => c.text('home'))
@@ -271,7 +251,7 @@ for (const c of honoCases) {
   test(`Hono on @hono/node-server: ${c.name}`, async () => {
     const temp = await tempStore()
     const tus = createWebHandler(temp.store, { path: c.path })
-    const server = await serveHono(honoApp(c.mount, tus))
+    const server = await serveFetch(honoApp(c.mount, tus).fetch)
     try {
       assert.equal(await (await get(`${server.origin}/`)).text(), 'home')
       assert.equal(await (await get(`${server.origin}/filesystem`)).text(), 'after tuskit')
@@ -298,7 +278,7 @@ test('Hono on @hono/node-server: after a client disconnects mid-PATCH, the uploa
   const tus = createWebHandler(temp.store)
   const app = new Hono()
   app.all('/files/*', (c) => tus.handleRequest(c.req.raw))
-  const server = await serveHono(app)
+  const server = await serveFetch(app.fetch)
   try {
     const post = await get(`${server.origin}/files`, {
       method: 'POST',
