@@ -31,12 +31,12 @@ after(() => packed?.cleanup())
 
 /**
  * The round trip both consumers run, given `createTusHandler`, `FileStore`, `entries` (every
- * entry's module by name) and node:http, fs, path, os, crypto: POST, PATCH half, HEAD, PATCH
- * the rest, HEAD, then the stored file. Prints what it saw as JSON.
+ * entry's module by name) and node:http, fs, path, crypto: POST, PATCH half, HEAD, PATCH
+ * the rest, HEAD, then the stored file (in the consumer's folder). Prints what it saw as JSON.
  */
 const ROUND_TRIP = `
 async function main() {
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'tuskit-consumer-'))
+  const directory = fs.mkdtempSync(path.join(process.cwd(), 'uploads-'))
   const handler = createTusHandler(new FileStore({ directory }), { path: '/files' })
   const server = http.createServer((req, res) =>
     handler(req, res, () => {
@@ -104,7 +104,6 @@ const CJS = `'use strict'
 const http = require('node:http')
 const fs = require('node:fs')
 const path = require('node:path')
-const os = require('node:os')
 const crypto = require('node:crypto')
 const { createTusHandler, FileStore } = require('tuskit')
 const entries = Object.fromEntries(${JSON.stringify(ENTRIES)}.map((name) => [name, require(name)]))
@@ -113,7 +112,6 @@ ${ROUND_TRIP}`
 const ESM = `import http from 'node:http'
 import fs from 'node:fs'
 import path from 'node:path'
-import os from 'node:os'
 import crypto from 'node:crypto'
 import { createRequire } from 'node:module'
 import { createTusHandler, FileStore } from 'tuskit'
@@ -181,9 +179,8 @@ async function main() {
   const imported = await import('tuskit')
   const importedWeb = await import('tuskit/web')
   const fs = require('node:fs')
-  const os = require('node:os')
   const path = require('node:path')
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'tuskit-consumer-'))
+  const directory = fs.mkdtempSync(path.join(process.cwd(), 'uploads-'))
   // A store whose lookups fail with the TusError class that require() gave; the handler
   // comes from import(). With two copies of the library the core would answer 500.
   const store = Object.create(new required.FileStore({ directory }))
