@@ -12,7 +12,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dist = join(root, 'dist')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 
-const entries = [...Object.values(pkg.exports).map((e) => e.import), ...Object.values(pkg.bin)]
+const entries = [
+  ...Object.values(pkg.exports).map((e) => e.import?.default),
+  ...Object.values(pkg.bin),
+]
   .filter((p) => typeof p === 'string' && p.endsWith('.js'))
   .map((p) => join(root, p))
 

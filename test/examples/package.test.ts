@@ -1,19 +1,27 @@
 // The package as its users load it: every entry of `exports` from the bundled dist/ (npm test
-// builds it first), the entries sharing one copy of the library, and the CommonJS dependencies
-// only some requests need left unloaded until then (see scripts/bundle.mjs, src/require-cjs.ts).
+// builds it first), by import and by require, the entries sharing one copy of the library, and
+// the CommonJS dependencies only some requests need left unloaded until then (see
+// scripts/bundle.mjs, scripts/commonjs.mjs, src/require-cjs.ts). test/package/ checks the
+// packed tarball in a consumer project.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { repoRoot } from '../cli/child.js'
 
 const root = repoRoot()
 
+interface Target {
+  types: string
+  default: string
+}
+
 interface PackageJson {
-  exports: Record<string, string | { types: string; import: string }>
+  exports: Record<string, string | { import: Target; require: Target }>
   bin: Record<string, string>
 }
 
@@ -25,12 +33,17 @@ async function load(specifier: string): Promise<Record<string, unknown>> {
 }
 
 test('every entry of exports loads from the bundled dist/, with its types beside it', async () => {
+  const require = createRequire(import.meta.url)
   for (const [subpath, entry] of Object.entries(pkg.exports)) {
     if (typeof entry === 'string') continue // ./package.json
-    assert.ok(existsSync(join(root, entry.import)), `${entry.import} is built`)
-    assert.ok(existsSync(join(root, entry.types)), `${entry.types} is built`)
+    for (const target of [entry.import, entry.require]) {
+      assert.ok(existsSync(join(root, target.default)), `${target.default} is built`)
+      assert.ok(existsSync(join(root, target.types)), `${target.types} is built`)
+    }
     const mod = await load(join('tuskit', subpath))
     assert.ok(Object.keys(mod).length > 0, `${subpath} exports something`)
+    // require() reaches the same ES module (require(esm)), not a second build.
+    assert.equal(require(join('tuskit', subpath)), mod, `require of ${subpath}`)
   }
   for (const bin of Object.values(pkg.bin)) assert.ok(existsSync(join(root, bin)), bin)
   // The per-module files tsc wrote are gone, so what runs is the bundle.
