@@ -9,7 +9,7 @@ import { repoRoot, type Running } from '../cli/child.js'
 import { parseSession, runSession } from './console.js'
 import { codeBlocks, docFiles, readDoc, type CodeBlock } from './markdown.js'
 import { checkHtmlForm, checkNpmInstall, checkNpmScripts, checkTree } from './other-kinds.js'
-import { needProgram } from './outside.js'
+import { CURL, needProgram } from '../helpers/external.js'
 import {
   checkCliServer,
   checkProgram,
@@ -167,7 +167,7 @@ async function runScript(script: string, flags: readonly string[]): Promise<void
 async function checkSession(t: import('node:test').TestContext, block: CodeBlock): Promise<void> {
   const steps = parseSession(block.code)
   if (steps.some((s) => /\bcurl\b/.test(s.command))) {
-    if (needProgram(t, 'curl', 'apt-get install curl') === undefined) return
+    if (needProgram(t, CURL) === undefined) return
   }
   const needsServer = steps.some((s) => s.command.includes('localhost:1080'))
   const work = await workFolder()

@@ -59,6 +59,7 @@ export function needProgram(t: TestContext, program: Program): string | undefine
   if (path !== undefined) return path
   const line = `${program.name} not found, so this test is skipped. ${program.install}`
   if (underCi()) assert.fail(`${program.name} not found, and CI must not skip. ${program.install}`)
+  process.stderr.write(`\n*** SKIPPED: ${t.name}: ${line} ***\n\n`)
   t.skip(line)
   return undefined
 }
