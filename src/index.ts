@@ -1,5 +1,7 @@
 /**
- * tuskit: resumable uploads over tus 1.0 for any Node.js server.
+ * tuskit: resumable uploads over tus 1.0 for any Node.js server. What an app needs: the
+ * handler, a store, a locker, the options and hook types, and the errors hooks throw or
+ * read. Helpers for writing a store of your own are in `tuskit/store`.
  *
  * @example
  * ```ts
@@ -12,41 +14,23 @@
  * ```
  * @module
  */
-export { createTusHandler, type TusHandler, type NextFunction } from './handler/create-handler.js'
-export type { TusHandlerOptions, MaxSize } from './options.js'
-export type { MultipartOptions } from './methods/multipart-options.js'
-export type { CorsOptions } from './handler/cors.js'
-export { createTusCore, type TusCore } from './handler/tus-core.js'
-export type { CoreRequest, TusResponse } from './handler/types.js'
+export { createTusHandler, type TusHandler, type NextFunction } from './adapters/node/handler.js'
+export type { TusHandlerOptions, MaxSize } from './context/options.js'
+export type { MultipartOptions } from './context/multipart-options.js'
+export type { CorsOptions } from './context/cors-options.js'
+export { createTusCore, type TusCore } from './endpoint/core.js'
+export type { CoreRequest, TusResponse } from './context/request.js'
 export type {
   TusHooks,
   HookRequest,
   UploadCreateResult,
   UploadFinishResult,
   ErrorReplacement,
-} from './handler/hooks.js'
-export type { TusEvents, TusEventMap } from './handler/events.js'
+} from './context/hooks.js'
+export type { TusEvents, TusEventMap } from './context/events.js'
 export { FileStore, type FileStoreOptions } from './stores/file/file-store.js'
-export {
-  isComplete,
-  type Capability,
-  type Upload,
-  type UploadInit,
-  type UploadStore,
-  type AppendOptions,
-  type ChecksumSpec,
-  type ConcatInfo,
-} from './stores/upload-store.js'
+export type { UploadStore } from './stores/upload-store.js'
+export type { Upload, Metadata } from './model/upload.js'
 export type { Locker, Release } from './lockers/locker.js'
 export { MemoryLocker, type MemoryLockerOptions } from './lockers/memory-locker.js'
-export { TusError, ERRORS, tusError, isTusError, type TusErrorCode } from './protocol/errors.js'
-export { parseMetadata, stringifyMetadata, type Metadata } from './protocol/metadata.js'
-export { isValidUploadId, newUploadId } from './protocol/upload-id.js'
-export {
-  CHECKSUM_ALGORITHMS,
-  createChecksumVerifier,
-  parseChecksum,
-  type Checksum,
-  type ChecksumVerifier,
-} from './protocol/checksum.js'
-export { TUS_VERSION } from './protocol/constants.js'
+export { TusError, ERRORS, isTusError, type TusErrorCode } from './model/errors.js'

@@ -17,12 +17,12 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
-import type { TusHandlerOptions } from '../options.js'
+import type { TusHandlerOptions } from '../context/options.js'
 import { normalisePath } from '../protocol/route.js'
 import type { UploadStore } from '../stores/upload-store.js'
-import { nodeCoreRequest } from '../handler/node-request.js'
-import { writeNodeResponse } from '../handler/node-response.js'
-import { createTusCore, type TusCore } from '../handler/tus-core.js'
+import { nodeCoreRequest } from './node/request.js'
+import { writeNodeResponse } from './node/response.js'
+import { createTusCore, type TusCore } from '../endpoint/core.js'
 
 /** A Fastify plugin that also carries the endpoint's `events`, `deleteExpired()`, `close()`. */
 export type TusFastifyPlugin = ((fastify: FastifyInstance) => Promise<void>) &

@@ -18,11 +18,11 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { TusHandlerOptions } from '../options.js'
+import type { TusHandlerOptions } from '../context/options.js'
 import type { UploadStore } from '../stores/upload-store.js'
-import { nodeCoreRequest } from '../handler/node-request.js'
-import { writeNodeResponse } from '../handler/node-response.js'
-import { createTusCore, type TusCore } from '../handler/tus-core.js'
+import { nodeCoreRequest } from './node/request.js'
+import { writeNodeResponse } from './node/response.js'
+import { createTusCore, type TusCore } from '../endpoint/core.js'
 
 /** The part of a Koa context the middleware uses (structural, so Koa stays optional). */
 export interface KoaContextLike {

@@ -20,16 +20,16 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeWebStream } from 'node:stream/web'
-import type { TusHandlerOptions } from '../options.js'
+import type { TusHandlerOptions } from '../context/options.js'
 import type { UploadStore } from '../stores/upload-store.js'
 import {
   responseHeaders,
   statusText,
   tableErrorResponse,
   textBody,
-} from '../handler/response-headers.js'
-import { createTusCore, type TusCore } from '../handler/tus-core.js'
-import type { CoreRequest, TusResponse } from '../handler/types.js'
+} from '../endpoint/response-headers.js'
+import { createTusCore, type TusCore } from '../endpoint/core.js'
+import type { CoreRequest, TusResponse } from '../context/request.js'
 
 /** The tus endpoint as a `Request -> Response` function, with the endpoint's controls. */
 export interface WebHandler extends Pick<TusCore, 'events' | 'deleteExpired' | 'close'> {

@@ -1,4 +1,4 @@
-import { tusError } from '../protocol/errors.js'
+import { tusError } from '../model/errors.js'
 import type { Locker, Release } from './locker.js'
 
 /** Options of {@link MemoryLocker}. */

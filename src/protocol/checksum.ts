@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import * as zlib from 'node:zlib'
-import { tusError } from './errors.js'
+import { tusError } from '../model/errors.js'
 import { single, type HeaderValue } from './headers.js'
-import type { ChecksumSpec } from '../stores/upload-store.js'
+import type { ChecksumSpec } from '../model/upload.js'
 
 /**
  * tus `checksum`: `Upload-Checksum: <algorithm> <base64 digest>`. Parsing only, no I/O; the

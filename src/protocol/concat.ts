@@ -1,7 +1,7 @@
-import { tusError } from './errors.js'
+import { tusError } from '../model/errors.js'
 import { single, type HeaderValue } from './headers.js'
 import { isValidUploadId } from './upload-id.js'
-import type { ConcatInfo } from '../stores/upload-store.js'
+import type { ConcatInfo } from '../model/upload.js'
 
 /**
  * `Upload-Concat` as a client sends it on POST (tus `concatenation`): `partial`, or

@@ -1,4 +1,4 @@
-import type { Capability } from '../stores/upload-store.js'
+import type { Capability } from '../model/upload.js'
 
 /** Extensions the handler implements whatever the store, in advertised order. */
 const ALWAYS = ['creation', 'creation-with-upload'] as const

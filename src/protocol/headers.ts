@@ -1,4 +1,4 @@
-import { tusError, type TusErrorCode } from './errors.js'
+import { tusError, type TusErrorCode } from '../model/errors.js'
 import { OFFSET_OCTET_STREAM, OVERRIDABLE_METHODS, SUPPORTED_VERSIONS } from './constants.js'
 
 /** Header value as Node gives it: missing, one string, or a repeated header. */

@@ -1,4 +1,4 @@
-import { MAX_SAFE_INTEGER } from './errors.js'
+import { MAX_SAFE_INTEGER } from '../model/errors.js'
 
 /**
  * What is wrong with `value` as a size, count or duration option, completing "options.x …";

@@ -1,7 +1,5 @@
-import { tusError } from './errors.js'
-
-/** Decoded `Upload-Metadata`: key to UTF-8 value, `null` for a key sent without a value. */
-export type Metadata = Record<string, string | null>
+import { tusError } from '../model/errors.js'
+import type { Metadata } from '../model/upload.js'
 
 // Printable ASCII minus space and comma: what a key may hold.
 const KEY = /^[\x21-\x2b\x2d-\x7e]+$/

@@ -2,9 +2,13 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { PassThrough, Readable } from 'node:stream'
 import { createHash } from 'node:crypto'
-import { isTusError } from '../protocol/errors.js'
-import { newUploadId } from '../protocol/upload-id.js'
-import type { ChecksumSpec, Upload, UploadStore } from '../stores/upload-store.js'
+import {
+  isTusError,
+  newUploadId,
+  type ChecksumSpec,
+  type Upload,
+  type UploadStore,
+} from '../store.js'
 
 /** Makes a fresh, empty store for one test; may be async. */
 export type StoreFactory = () => UploadStore | Promise<UploadStore>

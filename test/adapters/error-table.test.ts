@@ -13,11 +13,11 @@ import Fastify from 'fastify'
 import {
   createTusHandler,
   ERRORS,
-  tusError,
   type TusErrorCode,
   type TusHandlerOptions,
   type UploadStore,
 } from '../../src/index.js'
+import { tusError } from '../../src/store.js'
 import { createTusMiddleware } from '../../src/adapters/koa.js'
 import { createTusPlugin } from '../../src/adapters/fastify.js'
 import { createWebHandler } from '../../src/adapters/web.js'

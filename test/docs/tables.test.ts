@@ -7,7 +7,7 @@ import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import ts from 'typescript'
 import { USAGE } from '../../src/cli/args.js'
-import { ERRORS } from '../../src/protocol/errors.js'
+import { ERRORS } from '../../src/model/errors.js'
 import { repoRoot } from '../cli/child.js'
 import { docFiles, markedTables, readDoc, type MarkedTable } from './markdown.js'
 

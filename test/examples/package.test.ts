@@ -1,7 +1,7 @@
 // The package as its users load it: every entry of `exports` from the bundled dist/ (npm test
 // builds it first), by import and by require, the entries sharing one copy of the library, and
 // the CommonJS dependencies only some requests need left unloaded until then (see
-// scripts/bundle.mjs, scripts/commonjs.mjs, src/require-cjs.ts). test/package/ checks the
+// scripts/bundle.mjs, scripts/commonjs.mjs, src/util/require-cjs.ts). test/package/ checks the
 // packed tarball in a consumer project.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -78,6 +78,36 @@ test('the entries share one copy of the library: a TusError from "tuskit" keeps 
   } finally {
     await rm(directory, { recursive: true, force: true })
   }
+})
+
+test('"tuskit" holds what apps use, "tuskit/store" what store authors use, sharing one TusError', async () => {
+  const app = await load('tuskit')
+  const store = await load('tuskit/store')
+  assert.deepEqual(Object.keys(app).sort(), [
+    'ERRORS',
+    'FileStore',
+    'MemoryLocker',
+    'TusError',
+    'createTusCore',
+    'createTusHandler',
+    'isTusError',
+  ])
+  assert.deepEqual(Object.keys(store).sort(), [
+    'CHECKSUM_ALGORITHMS',
+    'ERRORS',
+    'TUS_VERSION',
+    'TusError',
+    'createChecksumVerifier',
+    'isComplete',
+    'isTusError',
+    'isValidUploadId',
+    'newUploadId',
+    'parseChecksum',
+    'parseMetadata',
+    'stringifyMetadata',
+    'tusError',
+  ])
+  assert.equal(store['TusError'], app['TusError'])
 })
 
 test('importing "tuskit" loads debug but not busboy or mime-types (loaded at first use)', () => {

@@ -25,7 +25,8 @@ import {
   single,
   type HeaderValue,
 } from '../../src/protocol/headers.js'
-import { parseMetadata, stringifyMetadata, type Metadata } from '../../src/protocol/metadata.js'
+import { parseMetadata, stringifyMetadata } from '../../src/protocol/metadata.js'
+import { type Metadata } from '../../src/model/upload.js'
 import {
   CHECKSUM_ALGORITHMS,
   announcesChecksumTrailer,
@@ -50,7 +51,7 @@ import {
   downloadHeaders,
   isInlineType,
   sanitizeFilename,
-} from '../../src/protocol/content-disposition.js'
+} from '../../src/protocol/download-headers.js'
 import { matchRoute, normalisePath } from '../../src/protocol/route.js'
 import { isValidUploadId, newUploadId } from '../../src/protocol/upload-id.js'
 import { OVERRIDABLE_METHODS } from '../../src/protocol/constants.js'

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startServer, withServer, type TestServer } from '../helpers/server.js'
 import { waitFor } from '../fixtures/raw-http.js'
-import { createTusHandler, FileStore, type Capability, type Upload } from '../../src/index.js'
+import { createTusHandler, FileStore, type Upload } from '../../src/index.js'
+import type { Capability } from '../../src/store.js'
 import {
   OCTET,
   TUS,

@@ -1,4 +1,4 @@
-// Classic form uploads: multipart/form-data POSTs to the creation URL (src/methods/multipart.ts).
+// Classic form uploads: multipart/form-data POSTs to the creation URL (src/dialects/tus/multipart.ts).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -8,8 +8,8 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import { createTusHandler, TusError, type Upload, type UploadStore } from '../../src/index.js'
-import { negotiateFormat } from '../../src/methods/multipart-response.js'
-import { resolveMultipart } from '../../src/methods/multipart-options.js'
+import { negotiateFormat } from '../../src/dialects/tus/multipart-response.js'
+import { resolveMultipart } from '../../src/context/multipart-options.js'
 import { CURL, needProgram } from '../helpers/external.js'
 import { startServer, withServer, type TestServer } from '../helpers/server.js'
 import { chunked, rawRequest, requestHead } from '../helpers/raw-http.js'

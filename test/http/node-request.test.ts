@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import http from 'node:http'
 import net from 'node:net'
 import { once } from 'node:events'
-import { nodeCoreRequest } from '../../src/handler/node-request.js'
+import { nodeCoreRequest } from '../../src/adapters/node/request.js'
 
 /** A server whose handler runs `inspect` with the core's view of each request. */
 async function probe(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ERRORS, type TusErrorCode } from '../../src/protocol/errors.js'
+import { ERRORS, type TusErrorCode } from '../../src/model/errors.js'
 import { storedBytes } from '../helpers/files.js'
 import type { TestServer } from '../helpers/server.js'
 import {

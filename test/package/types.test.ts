@@ -34,6 +34,9 @@ export const factory: StoreFactory = () => store
 export const contract: (name: string, make: StoreFactory) => void = runStoreContract
 export const status: number = new TusError('ERR_TEAPOT', 418, 'a teapot').status
 export const known: boolean = isTusError(new Error('x'))
+const upload: Upload = { id: newUploadId(), size: 1, offset: 1, metadata: {}, createdAt: new Date() }
+export const done: boolean = isComplete(upload) && isValidUploadId(upload.id)
+export const notFound: TusError = tusError('ERR_UPLOAD_NOT_FOUND')
 
 // @ts-expect-error: the first argument is a store, not a path
 createTusHandler('/files')
@@ -45,6 +48,8 @@ createTusHandler(store, { maxSize: 'big' })
 void middleware()
 // @ts-expect-error: a store contract needs a name
 runStoreContract(() => store)
+// @ts-expect-error: tusError takes a code of the error table
+tusError('ERR_NO_SUCH_CODE')
 `
 
 const ESM_SOURCE = `import {
@@ -55,6 +60,7 @@ const ESM_SOURCE = `import {
   type TusHandler,
   type UploadStore,
 } from 'tuskit'
+import { isComplete, isValidUploadId, newUploadId, tusError, type Upload } from 'tuskit/store'
 import { runStoreContract, type StoreFactory } from 'tuskit/testing'
 import { createTusMiddleware, type TusKoaMiddleware } from 'tuskit/koa'
 import { createTusPlugin, type TusFastifyPlugin } from 'tuskit/fastify'
@@ -75,6 +81,7 @@ const CJS_SOURCE = `import {
   type TusHandler,
   type UploadStore,
 } from 'tuskit'
+import { isComplete, isValidUploadId, newUploadId, tusError, type Upload } from 'tuskit/store'
 import { runStoreContract, type StoreFactory } from 'tuskit/testing'
 import { createTusMiddleware, type TusKoaMiddleware } from 'tuskit/koa'
 import { createTusPlugin, type TusFastifyPlugin } from 'tuskit/fastify'

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
 import { FileStore } from '../../src/index.js'
 import { newUploadId } from '../../src/protocol/upload-id.js'
-import type { ChecksumSpec } from '../../src/stores/upload-store.js'
+import type { ChecksumSpec } from '../../src/model/upload.js'
 
 const dirs: string[] = []
 after(async () => {

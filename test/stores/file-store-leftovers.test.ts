@@ -4,7 +4,8 @@ import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { FileStore, newUploadId } from '../../src/index.js'
+import { FileStore } from '../../src/index.js'
+import { newUploadId } from '../../src/store.js'
 
 test('deleteExpired removes old crash leftovers and keeps fresh ones', async () => {
   const directory = await mkdtemp(join(tmpdir(), 'tuskit-leftovers-'))

@@ -10,7 +10,7 @@ import {
   isSupportedChecksumAlgorithm,
   parseChecksum,
 } from '../../src/protocol/checksum.js'
-import { isTusError } from '../../src/protocol/errors.js'
+import { isTusError } from '../../src/model/errors.js'
 
 const HELLO = Buffer.from('hello world')
 const HAS_CRC32 = typeof (zlib as { crc32?: unknown }).crc32 === 'function'

@@ -6,7 +6,7 @@ import {
   parseUploadConcat,
   partIdFromUrl,
 } from '../../src/protocol/concat.js'
-import { isTusError } from '../../src/protocol/errors.js'
+import { isTusError } from '../../src/model/errors.js'
 
 function assertInvalid(fn: () => unknown, what: string): void {
   assert.throws(

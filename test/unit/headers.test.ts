@@ -11,7 +11,7 @@ import {
   parseNonNegativeInt,
   single,
 } from '../../src/protocol/headers.js'
-import { TusError } from '../../src/protocol/errors.js'
+import { TusError } from '../../src/model/errors.js'
 import { nonNegativeIntegerProblem } from '../../src/protocol/integer.js'
 
 function status(fn: () => unknown): number {

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { MemoryLocker } from '../../src/lockers/memory-locker.js'
-import { TusError } from '../../src/protocol/errors.js'
+import { TusError } from '../../src/model/errors.js'
 
 test('grants the lock in order and asks the holder to finish', async () => {
   const locker = new MemoryLocker({ acquireTimeout: 1000 })

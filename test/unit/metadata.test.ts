@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { parseMetadata, stringifyMetadata } from '../../src/protocol/metadata.js'
-import { TusError } from '../../src/protocol/errors.js'
+import { TusError } from '../../src/model/errors.js'
 
 const b64 = (s: string) => Buffer.from(s).toString('base64')
 

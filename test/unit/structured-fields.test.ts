@@ -9,7 +9,7 @@ import {
   serializeBoolean,
   serializeDictionary,
   serializeInteger,
-} from '../../src/ietf/structured-fields.js'
+} from '../../src/protocol/structured-fields.js'
 
 test('Integers: digits, sign, at most 15 digits, parameters allowed', () => {
   assert.equal(parseNonNegativeInteger('0'), 0)

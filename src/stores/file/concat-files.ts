@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { tusError } from '../../protocol/errors.js'
+import { tusError } from '../../model/errors.js'
 import { syncDirectory } from './atomic-write.js'
 
 /** One input of a concatenation: the first `length` bytes of the file at `path`. */

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import { fdatasync, writev } from 'node:fs'
-import { tusError } from '../../protocol/errors.js'
+import { tusError } from '../../model/errors.js'
 
 /** How long a small body's bytes may wait for the rest of it before they are written. */
 const WHOLE_BODY_WAIT_MS = 20

@@ -13,18 +13,18 @@ import {
 import { readdir, stat, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
-import { createLog } from '../../log.js'
-import { TusError, tusError } from '../../protocol/errors.js'
+import { createLog } from '../../util/log.js'
+import { TusError, tusError } from '../../model/errors.js'
 import { isValidUploadId } from '../../protocol/upload-id.js'
-import type { Metadata } from '../../protocol/metadata.js'
+import type { Metadata } from '../../model/upload.js'
+import { type UploadStore } from '../upload-store.js'
 import {
   isComplete,
   type AppendOptions,
   type Capability,
   type Upload,
   type UploadInit,
-  type UploadStore,
-} from '../upload-store.js'
+} from '../../model/upload.js'
 import { fdatasyncFd, syncDirectory, writeFileAtomic } from './atomic-write.js'
 import { FileSink, batchSize, type FlushGate } from './file-sink.js'
 import {

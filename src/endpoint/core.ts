@@ -1,0 +1,229 @@
+import { createLog } from '../util/log.js'
+import { SUPPORTED_VERSIONS } from '../protocol/constants.js'
+import { ERRORS, TusError, errorText, isTusError, oneLine } from '../model/errors.js'
+import { effectiveMethod } from '../protocol/headers.js'
+import { nonNegativeIntegerProblem } from '../protocol/integer.js'
+import { advertisedExtensions } from '../protocol/extensions.js'
+import { matchRoute } from '../protocol/route.js'
+import { resolveOptions, type MaxSize, type TusHandlerOptions } from '../context/options.js'
+import type { UploadStore } from '../stores/upload-store.js'
+import { dispatch, type Allowed } from '../dialects/tus/dispatch.js'
+import { interopVersion } from '../dialects/ietf/interop.js'
+import { dispatchDraft } from '../dialects/ietf/dispatch.js'
+import { ProblemError, problemResponse } from '../dialects/ietf/problem.js'
+import { applyCors } from './cors.js'
+import { tableErrorResponse } from './response-headers.js'
+import { createEvents, type TusEvents } from '../context/events.js'
+import type { HookRequest } from '../context/hooks.js'
+import type { CoreRequest, MethodContext, TusRequest, TusResponse } from '../context/request.js'
+
+const log = createLog('handler')
+
+/**
+ * The framework-free tus endpoint: a request shape in, a response shape out. Every adapter
+ * (node:http, Express, Koa, web `Request`/`Response`) only translates to and from it.
+ */
+export interface TusCore {
+  /**
+   * Handles one request. Resolves `undefined` for requests outside the endpoint, and a
+   * response for everything else, protocol errors included. Rejects only on real failures
+   * (a store throwing a plain error), which the adapter hands to the host app.
+   */
+  handle(req: CoreRequest): Promise<TusResponse | undefined>
+  /** Typed events for observers: `created`, `progress`, `finished`, `terminated`, `expired`. */
+  readonly events: TusEvents
+  /**
+   * Deletes unfinished uploads idle for longer than `expireAfter`; resolves with how many.
+   * Resolves 0 without `expireAfter` or a store that can expire uploads.
+   */
+  deleteExpired(): Promise<number>
+  /** Stops the background expiration sweep, if any. */
+  close(): void
+}
+
+/** Builds the core; options are validated here, once. */
+export function createTusCore(store: UploadStore, options: TusHandlerOptions = {}): TusCore {
+  const resolved = resolveOptions(options)
+  const { hooks } = resolved
+  const events = createEvents()
+  const canExpire = resolved.expireAfter !== undefined && store.capabilities.has('expiration')
+  if (resolved.expireAfter !== undefined && !canExpire) {
+    throw new TypeError('tuskit: options.expireAfter needs a store with the expiration capability')
+  }
+  const extensions = advertisedExtensions(
+    store.capabilities,
+    new Set(canExpire ? [] : ['expiration']),
+  )
+  const uploadMethods = ['OPTIONS', 'HEAD', 'PATCH']
+  if (extensions.includes('termination')) uploadMethods.push('DELETE')
+  if (resolved.download && store.capabilities.has('read')) uploadMethods.push('GET')
+  const allowed: Allowed = { collection: 'OPTIONS, POST', upload: uploadMethods.join(', ') }
+
+  async function handle(raw: CoreRequest): Promise<TusResponse | undefined> {
+    // The IETF draft, when the request speaks a version of it we know; else tus 1.0.
+    const draft = resolved.ietfDraft ? interopVersion(raw.headers) : undefined
+    let response = await respond(raw, draft)
+    if (response !== undefined && draft !== undefined) {
+      response = { ...response, dialect: 'ietf-draft' }
+    }
+    const { cors } = resolved
+    return response === undefined || cors === undefined ? response : applyCors(cors, raw, response)
+  }
+
+  async function respond(
+    raw: CoreRequest,
+    draft: number | undefined,
+  ): Promise<TusResponse | undefined> {
+    const route = matchRoute(resolved.path, raw.url, raw.originalUrl)
+    if (route === undefined) return undefined
+    const started = Date.now()
+    const id = route.kind === 'upload' ? route.id : undefined
+    let hookRequest: HookRequest = {
+      method: raw.method,
+      url: raw.url,
+      headers: raw.headers,
+      raw: raw.raw,
+    }
+    try {
+      const method = effectiveMethod(raw.method, raw.headers['x-http-method-override'])
+      hookRequest = { ...hookRequest, method }
+      if (method !== 'OPTIONS') await hooks.onIncomingRequest?.(hookRequest, id)
+      // A copy only for a method override: a spread would also make the lazy `signal`.
+      const req: TusRequest = method === raw.method ? raw : { ...raw, method }
+      const ctx: MethodContext = {
+        req,
+        store,
+        options: resolved,
+        base: route.base,
+        maxSize: await resolveMaxSize(resolved.maxSize, hookRequest),
+        hookRequest,
+        events,
+      }
+      const response =
+        draft === undefined
+          ? await dispatch(ctx, route, extensions, allowed)
+          : await dispatchDraft(ctx, route, draft, extensions, allowed)
+      log('%s %s %d %dms', method, id ?? '-', response.status, Date.now() - started)
+      return response
+    } catch (err) {
+      const tusErr = toTusError(err)
+      if (tusErr !== undefined) {
+        log(
+          '%s %s %d %dms %s',
+          hookRequest.method,
+          id ?? '-',
+          tusErr.status,
+          Date.now() - started,
+          tusErr.code,
+        )
+        return errorResponse(tusErr, hookRequest, draft !== undefined)
+      }
+      if (raw.signal.aborted) {
+        // The client is gone: nobody to answer, nothing for the host app to see.
+        log(
+          '%s %s client gone: %s',
+          hookRequest.method,
+          id ?? '-',
+          (err as Error | undefined)?.message,
+        )
+        return tableErrorResponse('ERR_REQUEST_ABORTED')
+      }
+      log('%s %s failed: %O', hookRequest.method, id ?? '-', err)
+      throw err
+    }
+  }
+
+  /**
+   * The answer to a `TusError`: `onResponseError`'s replacement as the hook wrote it, else for
+   * a draft request with a problem type its problem+json document, else `<code>: <reason>`
+   * (a hook's plain error keeps the reason it chose, without a code).
+   */
+  async function errorResponse(
+    err: TusError,
+    req: HookRequest,
+    draft: boolean,
+  ): Promise<TusResponse> {
+    const headers: Record<string, string> = { ...err.headers }
+    if (err.status === 412) headers['Tus-Version'] = SUPPORTED_VERSIONS.join(',')
+    if (hooks.onResponseError) {
+      try {
+        const replacement = await hooks.onResponseError(req, err)
+        if (replacement) {
+          return { status: replacement.status, headers, body: oneLine(replacement.body) }
+        }
+      } catch (hookErr) {
+        log('onResponseError failed: %O', hookErr)
+      }
+    }
+    if (draft && err instanceof ProblemError) return problemResponse(err, headers)
+    const body = err instanceof HookRefusal ? oneLine(err.message) : errorText(err)
+    return { status: err.status, headers, body }
+  }
+
+  async function deleteExpired(): Promise<number> {
+    if (!canExpire || resolved.expireAfter === undefined || !store.deleteExpired) return 0
+    const count = await store.deleteExpired(new Date(Date.now() - resolved.expireAfter))
+    if (count > 0) events.emit('expired', count)
+    return count
+  }
+
+  let sweep: NodeJS.Timeout | undefined
+  if (canExpire && resolved.expirationSweepInterval !== undefined) {
+    sweep = setInterval(() => {
+      deleteExpired().catch((err: unknown) => log('expiration sweep failed: %O', err))
+    }, resolved.expirationSweepInterval)
+    sweep.unref()
+  }
+
+  return {
+    handle,
+    events,
+    deleteExpired,
+    close() {
+      if (sweep !== undefined) clearInterval(sweep)
+      sweep = undefined
+    },
+  }
+}
+
+async function resolveMaxSize(
+  maxSize: MaxSize | undefined,
+  req: HookRequest,
+): Promise<number | undefined> {
+  if (typeof maxSize !== 'function') return maxSize
+  const value = await maxSize(req)
+  const problem = value === undefined ? undefined : nonNegativeIntegerProblem(value)
+  if (problem !== undefined) {
+    throw new TypeError(`tuskit: options.maxSize returned ${String(value)}, which ${problem}`)
+  }
+  return value
+}
+
+/** A TusError, or an error from a hook that carries an HTTP status; `undefined` otherwise. */
+function toTusError(err: unknown): TusError | undefined {
+  if (isTusError(err)) return err
+  if (typeof err !== 'object' || err === null) return undefined
+  const { status, statusCode, message } = err as {
+    status?: unknown
+    statusCode?: unknown
+    message?: unknown
+  }
+  const code = typeof status === 'number' ? status : statusCode
+  if (typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 599) {
+    return undefined
+  }
+  if (typeof message !== 'string' || message === '') {
+    return new TusError('ERR_REFUSED', code, ERRORS.ERR_REFUSED.message)
+  }
+  return new HookRefusal(code, message)
+}
+
+/**
+ * A hook's refusal by a plain error with a status: the app chose the body, so it is sent as
+ * the error's message alone, with no code in front (its code for hooks and logs is ERR_REFUSED).
+ */
+class HookRefusal extends TusError {
+  constructor(status: number, message: string) {
+    super('ERR_REFUSED', status, message)
+  }
+}
