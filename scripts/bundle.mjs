@@ -40,7 +40,6 @@ const result = await build({
 const outputs = new Set(Object.keys(result.metafile.outputs).map((p) => join(root, p)))
 for (const file of walk(dist)) {
   if (!/\.js(\.map)?$/.test(file) || outputs.has(file)) continue
-  if (file.startsWith(join(dist, 'cli', 'public'))) continue // the demo page, built apart
   rmSync(file)
 }
 console.log(`bundled ${entries.map((e) => relative(root, e)).join(', ')}`)

@@ -22,11 +22,10 @@ import { normalisePath } from '../protocol/route.js'
 import type { UploadStore } from '../stores/upload-store.js'
 import { nodeCoreRequest } from './node/request.js'
 import { writeNodeResponse } from './node/response.js'
-import { createTusCore, type TusCore } from '../endpoint/core.js'
+import { createTusCore, endpointControls, type EndpointControls } from '../endpoint/core.js'
 
 /** A Fastify plugin that also carries the endpoint's `events`, `deleteExpired()`, `close()`. */
-export type TusFastifyPlugin = ((fastify: FastifyInstance) => Promise<void>) &
-  Pick<TusCore, 'events' | 'deleteExpired' | 'close'>
+export type TusFastifyPlugin = ((fastify: FastifyInstance) => Promise<void>) & EndpointControls
 
 // Every method a tus client (or method override, or a browser preflight) may send; the core
 // answers 405 to those a resource does not allow.
@@ -77,9 +76,5 @@ export function createTusPlugin(
     writeNodeResponse(request.raw, reply.raw, response)
   }
 
-  return Object.assign(tusPlugin, {
-    events: core.events,
-    deleteExpired: core.deleteExpired,
-    close: core.close,
-  })
+  return Object.assign(tusPlugin, endpointControls(core))
 }

@@ -22,7 +22,7 @@ import type { TusHandlerOptions } from '../context/options.js'
 import type { UploadStore } from '../stores/upload-store.js'
 import { nodeCoreRequest } from './node/request.js'
 import { writeNodeResponse } from './node/response.js'
-import { createTusCore, type TusCore } from '../endpoint/core.js'
+import { createTusCore, endpointControls, type EndpointControls } from '../endpoint/core.js'
 
 /** The part of a Koa context the middleware uses (structural, so Koa stays optional). */
 export interface KoaContextLike {
@@ -38,7 +38,7 @@ export type TusKoaMiddleware = ((
   ctx: KoaContextLike,
   next: () => Promise<unknown>,
 ) => Promise<void>) &
-  Pick<TusCore, 'events' | 'deleteExpired' | 'close'>
+  EndpointControls
 
 /**
  * Creates the tus endpoint as a Koa middleware. Requests it answers are written straight to
@@ -68,9 +68,5 @@ export function createTusMiddleware(
     ctx.respond = false
     writeNodeResponse(ctx.req, ctx.res, response)
   }
-  return Object.assign(tusKoaMiddleware, {
-    events: core.events,
-    deleteExpired: core.deleteExpired,
-    close: core.close,
-  })
+  return Object.assign(tusKoaMiddleware, endpointControls(core))
 }

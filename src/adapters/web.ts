@@ -28,11 +28,11 @@ import {
   tableErrorResponse,
   textBody,
 } from '../endpoint/response-headers.js'
-import { createTusCore, type TusCore } from '../endpoint/core.js'
+import { createTusCore, endpointControls, type EndpointControls } from '../endpoint/core.js'
 import type { CoreRequest, TusResponse } from '../context/request.js'
 
 /** The tus endpoint as a `Request -> Response` function, with the endpoint's controls. */
-export interface WebHandler extends Pick<TusCore, 'events' | 'deleteExpired' | 'close'> {
+export interface WebHandler extends EndpointControls {
   /**
    * Answers one request. Requests outside `path` get `notFound()` if given (a framework's
    * fall-through, e.g. Hono's `next`), else a 404 `ERR_NOT_FOUND`. Rejects only on real
@@ -64,12 +64,7 @@ export function createWebHandler(store: UploadStore, options: TusHandlerOptions 
     return toWebResponse(request, tableErrorResponse('ERR_NOT_FOUND'))
   }
 
-  return {
-    handleRequest,
-    events: core.events,
-    deleteExpired: core.deleteExpired,
-    close: core.close,
-  }
+  return { handleRequest, ...endpointControls(core) }
 }
 
 function webCoreRequest(request: Request): CoreRequest {

@@ -41,6 +41,14 @@ export interface TusCore {
   close(): void
 }
 
+/** What every front end carries beside its handler: the endpoint's events, sweep and shutdown. */
+export type EndpointControls = Pick<TusCore, 'events' | 'deleteExpired' | 'close'>
+
+/** The controls of `core`, for a front end to carry. */
+export function endpointControls(core: TusCore): EndpointControls {
+  return { events: core.events, deleteExpired: core.deleteExpired, close: core.close }
+}
+
 /** Builds the core; options are validated here, once. */
 export function createTusCore(store: UploadStore, options: TusHandlerOptions = {}): TusCore {
   const resolved = resolveOptions(options)

@@ -31,14 +31,13 @@ import {
 import {
   createUpload,
   headUpload,
-  openRawRequest,
   patchHeaders,
   simpleRequest,
   uploadId,
   waitFor,
   withTimeout,
-  type RawRequest,
-} from '../fixtures/raw-http.js'
+} from '../helpers/requests.js'
+import { openRawRequest, type RawRequest } from '../helpers/raw-http.js'
 import { startCrashServer, type ChildServer } from '../fixtures/child-server.js'
 
 const PRIOR = 1 * MiB

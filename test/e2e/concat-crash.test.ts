@@ -26,7 +26,7 @@ import {
   simpleRequest,
   uploadId,
   waitFor,
-} from '../fixtures/raw-http.js'
+} from '../helpers/requests.js'
 import { startCrashServer } from '../fixtures/child-server.js'
 
 const PART = 32 * MiB

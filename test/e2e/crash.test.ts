@@ -24,13 +24,12 @@ import {
 import {
   createUpload,
   headUpload,
-  openRawRequest,
   patchHeaders,
   uploadId,
   waitFor,
   withTimeout,
-  type RawRequest,
-} from '../fixtures/raw-http.js'
+} from '../helpers/requests.js'
+import { openRawRequest, type RawRequest } from '../helpers/raw-http.js'
 import { startCrashServer } from '../fixtures/child-server.js'
 import { patches, startTusUpload } from '../fixtures/tus-upload.js'
 

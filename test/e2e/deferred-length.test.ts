@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { startServer } from '../helpers/server.js'
 import { MiB, makeTempDir, removeDir, sha256File, writeRandomFile } from '../helpers/files.js'
-import { headUpload, uploadId } from '../fixtures/raw-http.js'
+import { headUpload, uploadId } from '../helpers/requests.js'
 import { startTusUpload } from '../fixtures/tus-upload.js'
 
 test('a stream of unknown length uploads with uploadLengthDeferred', async () => {

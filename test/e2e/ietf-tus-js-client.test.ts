@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import type * as tus from 'tus-js-client'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { MiB, makeTempDir, removeDir, sha256File, writeRandomFile } from '../helpers/files.js'
-import { uploadId } from '../fixtures/raw-http.js'
+import { uploadId } from '../helpers/requests.js'
 import {
   abortMidPatch,
   patches,

@@ -24,15 +24,13 @@ import {
 import {
   createUpload,
   headUpload,
-  openRawRequest,
   patchHeaders,
   simpleRequest,
   uploadId,
   waitFor,
   withTimeout,
-  type RawRequest,
-  type RawResponse,
-} from '../fixtures/raw-http.js'
+} from '../helpers/requests.js'
+import { openRawRequest, type RawRequest, type SocketResponse } from '../helpers/raw-http.js'
 import { patches, startTusUpload } from '../fixtures/tus-upload.js'
 
 // The locker's configured acquireTimeout (not its default): a takeover must finish within it,
@@ -45,7 +43,7 @@ function sha256(buf: Buffer): string {
 }
 
 /** How a raw request ended: its response, or the socket closing without one. */
-async function outcome(req: RawRequest, timeoutMs: number): Promise<RawResponse | 'closed'> {
+async function outcome(req: RawRequest, timeoutMs: number): Promise<SocketResponse | 'closed'> {
   return withTimeout(
     req.response.then(
       (r) => r,
@@ -223,7 +221,7 @@ describe('racing PATCHes on one upload', () => {
           'both bodies to be sent or refused',
         )
         const [oa, ob] = await Promise.all([outcome(a, 10_000), outcome(b, 10_000)])
-        const describeOutcome = (o: RawResponse | 'closed'): string =>
+        const describeOutcome = (o: SocketResponse | 'closed'): string =>
           o === 'closed' ? 'closed' : String(o.status)
         t.diagnostic(`A: ${describeOutcome(oa)}, B: ${describeOutcome(ob)}`)
 

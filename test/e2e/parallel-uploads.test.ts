@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import type * as tus from 'tus-js-client'
 import { startServer } from '../helpers/server.js'
 import { MiB, makeTempDir, removeDir, sha256File, writeRandomFile } from '../helpers/files.js'
-import { simpleRequest, TUS, uploadId } from '../fixtures/raw-http.js'
+import { simpleRequest, TUS, uploadId } from '../helpers/requests.js'
 import { startTusUpload } from '../fixtures/tus-upload.js'
 
 const SIZE = 40 * MiB + 12345 // not a multiple of 4: the parts differ in length

@@ -11,7 +11,7 @@ import { PassThrough, type Readable } from 'node:stream'
 import * as tus from 'tus-js-client'
 import { startServer } from '../helpers/server.js'
 import { KiB, MiB, makeTempDir, removeDir, sha256File, writeRandomFile } from '../helpers/files.js'
-import { headUpload, uploadId } from '../fixtures/raw-http.js'
+import { headUpload, uploadId } from '../helpers/requests.js'
 import {
   abortMidPatch,
   patches,

@@ -28,7 +28,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { MiB, makeTempDir, removeDir, storedSize } from '../helpers/files.js'
-import { TUS, simpleRequest, withTimeout } from '../fixtures/raw-http.js'
+import { TUS, simpleRequest, withTimeout } from '../helpers/requests.js'
 import { fixturePath, startChildServer, type ChildServer } from '../fixtures/child-server.js'
 
 const CRASH_SERVER = fixturePath('crash-server.js')

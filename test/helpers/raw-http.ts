@@ -4,6 +4,8 @@ import { connect, type Socket } from 'node:net'
  * A tiny HTTP/1.1 client over a raw TCP socket, for requests `fetch` refuses to make or
  * silently normalises: lying Content-Length, unnormalised paths (`/files/../x`, `%2e%2e`),
  * backslashes and NUL bytes, oversized headers, repeated headers, hand-made chunked bodies.
+ * `openRawRequest` keeps the request open instead, for dead clients and servers killed
+ * mid-body.
  */
 
 /** One parsed response, or as much of it as arrived before the connection closed. */
@@ -159,5 +161,102 @@ export function openSocket(port: number): Promise<Socket> {
       resolve(socket)
     })
     socket.once('error', reject)
+  })
+}
+
+/** A response read by `openRawRequest`: a repeated header keeps its last value. */
+export interface SocketResponse {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
+/**
+ * One HTTP/1.1 request written by hand on its own socket, so a test controls exactly which
+ * body bytes are sent, can stop sending with the socket still open (a dead client), or can
+ * keep writing while the server is killed.
+ */
+export interface RawRequest {
+  socket: Socket
+  /** Bytes of body written to the socket so far (accepted by the kernel or queued). */
+  sent: number
+  /** Writes body bytes; resolves once the socket can take more (backpressure honoured). */
+  write(chunk: Buffer): Promise<void>
+  /** The first response on the socket; rejects if the socket closes first. Never unhandled. */
+  response: Promise<SocketResponse>
+  /** Resolves when the socket has closed, for any reason. */
+  closed: Promise<void>
+  destroy(): void
+}
+
+export async function openRawRequest(
+  origin: string,
+  method: string,
+  path: string,
+  headers: Record<string, string | number>,
+): Promise<RawRequest> {
+  const { hostname, port } = new URL(origin)
+  const socket = connect({ host: hostname, port: Number(port) })
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve)
+    socket.once('error', reject)
+  })
+  socket.on('error', () => undefined) // surfaced through `response`/`closed`
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+  const response = readResponse(socket)
+  response.catch(() => undefined)
+  let head = `${method} ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n`
+  for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`
+  socket.write(`${head}\r\n`)
+  const raw: RawRequest = {
+    socket,
+    sent: 0,
+    async write(chunk) {
+      if (socket.destroyed) throw new Error('socket is closed')
+      raw.sent += chunk.length
+      if (!socket.write(chunk)) {
+        await Promise.race([
+          new Promise<void>((resolve) => socket.once('drain', resolve)),
+          closed.then(() => {
+            throw new Error('socket closed while writing')
+          }),
+        ])
+      }
+    },
+    response,
+    closed,
+    destroy() {
+      socket.destroy()
+    },
+  }
+  return raw
+}
+
+function readResponse(socket: Socket): Promise<SocketResponse> {
+  return new Promise<SocketResponse>((resolve, reject) => {
+    let buf = Buffer.alloc(0)
+    let parsed: { status: number; headers: Record<string, string>; bodyStart: number } | undefined
+    const onData = (chunk: Buffer): void => {
+      buf = Buffer.concat([buf, chunk])
+      if (parsed === undefined) {
+        const end = buf.indexOf('\r\n\r\n')
+        if (end === -1) return
+        const head = parseHead(buf.subarray(0, end).toString('latin1'))
+        // A repeated header keeps its last value.
+        const headers: Record<string, string> = {}
+        for (const [name, values] of Object.entries(head.headers)) headers[name] = values.at(-1)!
+        parsed = { status: head.status, headers, bodyStart: end + 4 }
+      }
+      const length = Number(parsed.headers['content-length'] ?? 0)
+      if (buf.length - parsed.bodyStart >= length) {
+        socket.off('data', onData)
+        socket.off('close', onClose)
+        const body = buf.subarray(parsed.bodyStart, parsed.bodyStart + length).toString('utf8')
+        resolve({ status: parsed.status, headers: parsed.headers, body })
+      }
+    }
+    const onClose = (): void => reject(new Error('socket closed before a full response'))
+    socket.on('data', onData)
+    socket.once('close', onClose)
   })
 }

@@ -11,7 +11,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startServer, withServer, type TestServer } from '../helpers/server.js'
-import { waitFor } from '../fixtures/raw-http.js'
+import { waitFor } from '../helpers/requests.js'
 import { createTusHandler, FileStore, type Upload } from '../../src/index.js'
 import type { Capability } from '../../src/store.js'
 import {

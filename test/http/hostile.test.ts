@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createTusHandler, FileStore, type TusHandlerOptions } from '../../src/index.js'
 import { openSocket, parseResponse } from '../helpers/raw-http.js'
-import { simpleRequest, withTimeout } from '../fixtures/raw-http.js'
+import { simpleRequest, withTimeout } from '../helpers/requests.js'
 import { OCTET, TUS, patchHead } from './tus-client.js'
 
 interface Hostile {

@@ -265,7 +265,8 @@ test('interop 3: Upload-Incomplete instead of Upload-Complete', async () => {
 
 test('a newer request interrupts a hanging draft PATCH; HEAD then reports the exact offset', async () => {
   const s = await startServer()
-  const { openRawRequest, waitFor } = await import('../fixtures/raw-http.js')
+  const { openRawRequest } = await import('../helpers/raw-http.js')
+  const { waitFor } = await import('../helpers/requests.js')
   try {
     const id = await createDraft(s, [['Upload-Length', '1000']])
     const hanging = await openRawRequest(s.origin, 'PATCH', `/files/${id}`, {

@@ -4,7 +4,7 @@ import type { UploadStore } from '../../stores/upload-store.js'
 import { nodeCoreRequest } from './request.js'
 import { writeNodeResponse } from './response.js'
 import { tableErrorResponse } from '../../endpoint/response-headers.js'
-import { createTusCore, type TusCore } from '../../endpoint/core.js'
+import { createTusCore, endpointControls, type EndpointControls } from '../../endpoint/core.js'
 
 /** Called for requests outside the endpoint, or with an error the host app should see. */
 export type NextFunction = (err?: unknown) => void
@@ -18,7 +18,7 @@ export type TusHandler = ((
   res: ServerResponse,
   next?: NextFunction,
 ) => void) &
-  Pick<TusCore, 'events' | 'deleteExpired' | 'close'>
+  EndpointControls
 
 /**
  * Creates the tus endpoint as a Node `(req, res, next)` handler.
@@ -52,9 +52,5 @@ export function createTusHandler(store: UploadStore, options: TusHandlerOptions 
       },
     )
   }
-  return Object.assign(tusHandler, {
-    events: core.events,
-    deleteExpired: core.deleteExpired,
-    close: core.close,
-  })
+  return Object.assign(tusHandler, endpointControls(core))
 }
