@@ -48,15 +48,13 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
 
     it('refuses to create an id twice', async () => {
       const store = await makeStore()
-      const id = newUploadId()
-      await store.create({ id, size: 1, metadata: {} })
+      const id = await newUpload(store, 1)
       await assert.rejects(store.create({ id, size: 1, metadata: {} }))
     })
 
     it('appends in order and reports the new offset', async () => {
       const store = await makeStore()
-      const id = newUploadId()
-      await store.create({ id, size: 11, metadata: {} })
+      const id = await newUpload(store, 11)
       const a = await store.append(id, 0, Readable.from([Buffer.from('hello')]), { maxBytes: 11 })
       assert.equal(a.offset, 5)
       const b = await store.append(id, 5, Readable.from([Buffer.from(' world')]), { maxBytes: 6 })
@@ -67,9 +65,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
 
     it('rejects an append at the wrong offset with 409 and changes nothing', async () => {
       const store = await makeStore()
-      const id = newUploadId()
-      await store.create({ id, size: 10, metadata: {} })
-      await store.append(id, 0, Readable.from([Buffer.from('abc')]), { maxBytes: 10 })
+      const { id } = await storeUpload(store, Buffer.from('abc'), 10)
       const err = await assertStatus(
         store.append(id, 1, Readable.from([Buffer.from('zz')]), { maxBytes: 10 }),
         409,
@@ -82,8 +78,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
 
     it('stores exactly maxBytes and rejects with 413 when the body is longer', async () => {
       const store = await makeStore()
-      const id = newUploadId()
-      await store.create({ id, size: 8, metadata: {} })
+      const id = await newUpload(store, 8)
       const body = Readable.from([Buffer.from('12345'), Buffer.from('6789'), Buffer.from('abc')])
       await assertStatus(store.append(id, 0, body, { maxBytes: 8 }), 413, 'overlong append')
       assert.equal((await store.get(id)).offset, 8)
@@ -92,8 +87,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
 
     it('keeps every byte received when the append is aborted', async () => {
       const store = await makeStore()
-      const id = newUploadId()
-      await store.create({ id, size: 1 << 20, metadata: {} })
+      const id = await newUpload(store, 1 << 20)
       const body = new PassThrough()
       const abort = new AbortController()
       const sent = Buffer.alloc(3 * 4096, 7)
@@ -108,8 +102,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
 
     it('keeps every byte received when the body fails midway (client disconnect)', async () => {
       const store = await makeStore()
-      const id = newUploadId()
-      await store.create({ id, size: 1 << 20, metadata: {} })
+      const id = await newUpload(store, 1 << 20)
       const body = new PassThrough()
       const sent = Buffer.alloc(5000, 3)
       const appending = store.append(id, 0, body, { maxBytes: 1 << 20 })
@@ -181,9 +174,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
       if (!store.capabilities.has('termination') || !store.remove) {
         return t.skip('store has no termination capability')
       }
-      const id = newUploadId()
-      await store.create({ id, size: 3, metadata: {} })
-      await store.append(id, 0, Readable.from([Buffer.from('abc')]), { maxBytes: 3 })
+      const { id } = await storeUpload(store, Buffer.from('abc'), 3)
       await store.remove(id)
       await assertStatus(store.get(id), 404, 'get after remove')
       await assertStatus(store.remove(id), 404, 'second remove')
@@ -238,11 +229,9 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
       if (!store.capabilities.has('concatenation') || !store.concatenate) {
         return t.skip('store has no concatenation capability')
       }
-      const a = newUploadId()
-      await store.create({ id: a, size: 3, metadata: {}, concat: { kind: 'partial' } })
-      const part = await store.append(a, 0, Readable.from([Buffer.from('abc')]), { maxBytes: 3 })
+      const part = await storeUpload(store, Buffer.from('abc'), 3, true)
       const id = newUploadId()
-      const concat = { kind: 'final', parts: [a, a] } as const
+      const concat = { kind: 'final', parts: [part.id, part.id] } as const
       const created = await store.create({ id, size: undefined, metadata: {}, concat })
       assert.equal(created.size, undefined)
       const done = await store.concatenate(id, [part, part])
@@ -257,13 +246,9 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
       if (!store.capabilities.has('concatenation') || !store.concatenate) {
         return t.skip('store has no concatenation capability')
       }
-      const a = newUploadId()
-      await store.create({ id: a, size: 1 << 20, metadata: {}, concat: { kind: 'partial' } })
-      const part = await store.append(a, 0, Readable.from([Buffer.alloc(70_000, 1)]), {
-        maxBytes: 1 << 20,
-      })
+      const part = await storeUpload(store, Buffer.alloc(70_000, 1), 1 << 20, true)
       const id = newUploadId()
-      const concat = { kind: 'final', parts: [a] } as const
+      const concat = { kind: 'final', parts: [part.id] } as const
       await store.create({ id, size: 1 << 20, metadata: {}, concat })
       await assert.rejects(store.concatenate(id, [part]), (err: unknown) => isTusError(err))
       const got = await store.get(id)
@@ -297,9 +282,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
       if (!store.capabilities.has('read') || !store.read) {
         return t.skip('store has no read capability')
       }
-      const id = newUploadId()
-      await store.create({ id, size: 10, metadata: {} })
-      await store.append(id, 0, Readable.from([Buffer.from('0123456789')]), { maxBytes: 10 })
+      const { id } = await storeUpload(store, Buffer.from('0123456789'), 10)
       assert.equal((await collect(await store.read(id, { start: 2, end: 5 }))).toString(), '2345')
       await assertStatus(store.read(newUploadId()), 404, 'read of an unknown upload')
     })
@@ -307,8 +290,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     it('stores a body whose digest matches, all at once (checksum)', async (t) => {
       const store = await makeStore()
       if (!store.capabilities.has('checksum')) return t.skip('store has no checksum capability')
-      const id = newUploadId()
-      await store.create({ id, size: 11, metadata: {} })
+      const id = await newUpload(store, 11)
       const a = await store.append(id, 0, Readable.from([Buffer.from('hello ')]), {
         maxBytes: 11,
         checksum: checksumOf('sha1', 'hello '),
@@ -326,9 +308,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     it('rejects a digest mismatch with 460 and stores nothing (checksum)', async (t) => {
       const store = await makeStore()
       if (!store.capabilities.has('checksum')) return t.skip('store has no checksum capability')
-      const id = newUploadId()
-      await store.create({ id, size: 1 << 20, metadata: {} })
-      await store.append(id, 0, Readable.from([Buffer.from('abc')]), { maxBytes: 1 << 20 })
+      const { id } = await storeUpload(store, Buffer.from('abc'), 1 << 20)
       const body = Readable.from([Buffer.from('defg'), Buffer.alloc(70_000, 1)])
       await assertStatus(
         store.append(id, 3, body, { maxBytes: 1 << 20, checksum: checksumOf('sha256', 'other') }),
@@ -349,9 +329,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     it('stores nothing of an aborted, failed or overlong checksummed append (checksum)', async (t) => {
       const store = await makeStore()
       if (!store.capabilities.has('checksum')) return t.skip('store has no checksum capability')
-      const id = newUploadId()
-      await store.create({ id, size: 1 << 20, metadata: {} })
-      await store.append(id, 0, Readable.from([Buffer.from('xy')]), { maxBytes: 1 << 20 })
+      const { id } = await storeUpload(store, Buffer.from('xy'), 1 << 20)
       const sent = Buffer.alloc(3 * 4096, 7)
       const checksum = checksumOf('sha1', sent)
 
@@ -414,6 +392,25 @@ async function collect(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = []
   for await (const chunk of stream) parts.push(chunk as Buffer)
   return Buffer.concat(parts)
+}
+
+/** A new empty upload of `size` bytes; its id. */
+async function newUpload(store: UploadStore, size: number): Promise<string> {
+  const id = newUploadId()
+  await store.create({ id, size, metadata: {} })
+  return id
+}
+
+/** A new upload of `size` bytes holding `bytes`; a partial one for concatenation if `partial`. */
+async function storeUpload(
+  store: UploadStore,
+  bytes: Buffer,
+  size = bytes.length,
+  partial = false,
+): Promise<Upload> {
+  const id = newUploadId()
+  await store.create({ id, size, metadata: {}, ...(partial && { concat: { kind: 'partial' } }) })
+  return store.append(id, 0, Readable.from([bytes]), { maxBytes: size })
 }
 
 async function assertBytes(store: UploadStore, id: string, expected: Buffer): Promise<void> {

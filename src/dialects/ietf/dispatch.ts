@@ -1,10 +1,7 @@
 import { isTusError, tusError } from '../../model/errors.js'
-import { isValidUploadId } from '../../protocol/upload-id.js'
 import type { Route } from '../../protocol/route.js'
-import type { Allowed } from '../tus/dispatch.js'
+import { routeUpload, type Allowed } from '../tus/dispatch.js'
 import type { MethodContext, TusResponse } from '../../context/request.js'
-import { handleDelete } from '../tus/delete.js'
-import { handleGet } from '../tus/get.js'
 import { completeHeader, hasCompleteField, uploadLimit } from './fields.js'
 import { handleDraftHead } from './head.js'
 import { handleDraftOptions } from './options.js'
@@ -27,7 +24,7 @@ export async function dispatchDraft(
 ): Promise<TusResponse> {
   const echo = { 'Upload-Draft-Interop-Version': String(version) }
   try {
-    const response = await routeDraft(ctx, route, version, extensions, allowed)
+    const response = await routeDraft()
     return { ...response, headers: { ...response.headers, ...echo } }
   } catch (err) {
     if (!isTusError(err)) throw err
@@ -48,38 +45,21 @@ export async function dispatchDraft(
     }
     throw addHeaders(err, extra)
   }
-}
 
-async function routeDraft(
-  ctx: MethodContext,
-  route: Route,
-  version: number,
-  extensions: readonly string[],
-  allowed: Allowed,
-): Promise<TusResponse> {
-  const { method, headers } = ctx.req
-  if (method === 'OPTIONS') return handleDraftOptions(ctx)
-  if (route.kind === 'collection') {
-    // Creation is any request with content and Upload-Complete aimed at the creation URL.
-    const creates =
-      method === 'POST' ||
-      ((method === 'PUT' || method === 'PATCH') && hasCompleteField(headers, version))
-    if (creates) return handleDraftCreation(ctx, version)
-    throw tusError('ERR_METHOD_NOT_ALLOWED', undefined, { Allow: allowed.collection })
+  async function routeDraft(): Promise<TusResponse> {
+    const { method, headers } = ctx.req
+    if (method === 'OPTIONS') return handleDraftOptions(ctx)
+    if (route.kind === 'collection') {
+      // Creation is any request with content and Upload-Complete aimed at the creation URL.
+      const creates =
+        method === 'POST' ||
+        ((method === 'PUT' || method === 'PATCH') && hasCompleteField(headers, version))
+      if (creates) return handleDraftCreation(ctx, version)
+      throw tusError('ERR_METHOD_NOT_ALLOWED', undefined, { Allow: allowed.collection })
+    }
+    return routeUpload(ctx, route.id, extensions, allowed, {
+      head: (uctx) => handleDraftHead(uctx, version),
+      patch: (uctx) => handleDraftAppend(uctx, version),
+    })
   }
-  if (!isValidUploadId(route.id)) throw tusError('ERR_UPLOAD_NOT_FOUND')
-  const uctx = { ...ctx, id: route.id }
-  switch (method) {
-    case 'HEAD':
-      return handleDraftHead(uctx, version)
-    case 'PATCH':
-      return handleDraftAppend(uctx, version)
-    case 'DELETE':
-      if (extensions.includes('termination')) return handleDelete(uctx)
-      break
-    case 'GET':
-      if (ctx.options.download && ctx.store.capabilities.has('read')) return handleGet(uctx)
-      break
-  }
-  throw tusError('ERR_METHOD_NOT_ALLOWED', undefined, { Allow: allowed.upload })
 }

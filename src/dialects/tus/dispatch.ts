@@ -9,7 +9,7 @@ import { handleOptions } from './options.js'
 import { handlePatch } from './patch.js'
 import { handlePost } from './post.js'
 import { handleMultipart, isFormUpload } from './multipart.js'
-import type { MethodContext, TusResponse } from '../../context/request.js'
+import type { MethodContext, TusResponse, UploadContext } from '../../context/request.js'
 
 /** Which methods each kind of resource answers, for 405 and `Allow`. */
 export interface Allowed {
@@ -38,13 +38,33 @@ export async function dispatch(
     if (method === 'POST') return handlePost(ctx)
     throw tusError('ERR_METHOD_NOT_ALLOWED', undefined, { Allow: allowed.collection })
   }
-  if (!isValidUploadId(route.id)) throw tusError('ERR_UPLOAD_NOT_FOUND')
-  const uctx = { ...ctx, id: route.id }
-  switch (method) {
+  return routeUpload(ctx, route.id, extensions, allowed, { head: handleHead, patch: handlePatch })
+}
+
+/** The methods of one upload that differ by dialect; DELETE and GET are the same in both. */
+export interface UploadMethods {
+  head(uctx: UploadContext): Promise<TusResponse>
+  patch(uctx: UploadContext): Promise<TusResponse>
+}
+
+/**
+ * Routes a request aimed at the upload `id` to its method: 404 for an invalid id, 405 with
+ * `Allow` for a method the upload does not answer.
+ */
+export async function routeUpload(
+  ctx: MethodContext,
+  id: string,
+  extensions: readonly string[],
+  allowed: Allowed,
+  methods: UploadMethods,
+): Promise<TusResponse> {
+  if (!isValidUploadId(id)) throw tusError('ERR_UPLOAD_NOT_FOUND')
+  const uctx = { ...ctx, id }
+  switch (ctx.req.method) {
     case 'HEAD':
-      return handleHead(uctx)
+      return methods.head(uctx)
     case 'PATCH':
-      return handlePatch(uctx)
+      return methods.patch(uctx)
     case 'DELETE':
       if (extensions.includes('termination')) return handleDelete(uctx)
       break
