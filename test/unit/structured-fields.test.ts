@@ -92,20 +92,43 @@ test('other bare items: decimals, strings, tokens, byte sequences', () => {
   assert.equal(bytes.bytes.toString(), 'hello')
   assert.equal(parseItem(':not base64!:'), undefined)
   assert.equal(parseItem('ä'), undefined)
+  // A repeated parameter keeps its first place and takes the last value (RFC 9651 4.2.3.2).
   const params = parseItem('1;a=?0;b="x";a=2')?.params
   assert.deepEqual(
     [...(params ?? [])],
     [
-      ['b', 'x'],
       ['a', 2],
+      ['b', 'x'],
     ],
   )
+})
+
+test('RFC 9651 bare items: Dates and Display Strings; Byte Sequences must decode', () => {
+  assert.deepEqual(parseItem('@1659578233;a'), {
+    value: { date: 1659578233 },
+    params: new Map([['a', true]]),
+  })
+  assert.deepEqual(parseItem('@-5')?.value, { date: -5 })
+  for (const bad of ['@', '@1.5', '@x', '@ 1', '@9999999999999999']) {
+    assert.equal(parseItem(bad), undefined, bad)
+  }
+  assert.deepEqual(parseItem('%"f%c3%bc%c3%bc %22q%22"')?.value, { display: 'füü "q"' })
+  assert.equal(parseBoolean('?1;t=@1700000000;n=%"x"'), true)
+  for (const bad of ['%"%C3%BC"', '%"%c3%28"', '%"\t"', '%"ab', '%ab"', '%"%a"', '%"ü"']) {
+    assert.equal(parseItem(bad), undefined, bad)
+  }
+  // Padding may be missing; a text that is no base64 at all is refused, not truncated.
+  assert.equal((parseItem(':YQ:')?.value as { bytes: Buffer }).bytes.toString(), 'a')
+  for (const bad of [':z:', ':YQ=:', ':YQ===:', ':YQ==YQ==:', ':_-Ah:']) {
+    assert.equal(parseItem(bad), undefined, bad)
+  }
 })
 
 test('Dictionaries: members, bare keys, inner lists, OWS, duplicates, errors', () => {
   const dict = parseDictionary('max-size=100, min-size=0,flag,  list=(1 2);p, max-size=5')
   assert.ok(dict)
-  assert.deepEqual([...dict.keys()], ['min-size', 'flag', 'list', 'max-size'])
+  // A repeated key keeps its first place and takes the last value (RFC 9651 4.2.2).
+  assert.deepEqual([...dict.keys()], ['max-size', 'min-size', 'flag', 'list'])
   assert.equal((dict.get('max-size') as { value: unknown }).value, 5)
   assert.equal((dict.get('flag') as { value: unknown }).value, true)
   const list = dict.get('list') as unknown as {
