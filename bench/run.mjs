@@ -11,12 +11,12 @@ import { fork, execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { expectedSha256 } from './lib/data.mjs'
 import { machineBusySeconds, vm } from './lib/proc.mjs'
-import { FULL, QUICK, SERVERS } from './lib/workloads.mjs'
+import { FULL, QUICK, SERVERS, baselineServer } from './lib/workloads.mjs'
 import { Ballast } from './lib/ballast.mjs'
 import { aggregate, markdown } from './lib/report.mjs'
 import { summarise, summaryMarkdown } from './cpuprofile-summary.mjs'
@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     out: { type: 'string' },
     render: { type: 'string' },
+    baseline: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 })
@@ -47,7 +48,10 @@ if (args.help) {
   --out NAME           write results/NAME.md and .json (default: latest for a full run of
                        everything, partial otherwise)
   --render NAME        run nothing: rewrite results/NAME.md from results/NAME.json (after a
-                       change to lib/report.mjs)`)
+                       change to lib/report.mjs)
+  --baseline DIR       also run the tuskit built in DIR (a checkout with dist/ built) as
+                       'tuskit-baseline', interleaved with the others, and report tuskit
+                       against it: two builds compared in one run`)
   process.exit(0)
 }
 if (args.render !== undefined) {
@@ -75,6 +79,17 @@ if (args.profile) {
   workloads = pick(args.quick ? QUICK : FULL, args.workload ?? 'single,create-head', 'workload')
   servers = pick(SERVERS, args.servers ?? 'tuskit', 'server')
   runs = 1
+}
+let baselineDist
+if (args.baseline !== undefined) {
+  baselineDist = resolve(args.baseline, 'dist')
+  if (!fs.existsSync(join(baselineDist, 'index.js'))) {
+    console.error(`--baseline: ${baselineDist}/index.js is missing: build that checkout first`)
+    process.exit(2)
+  }
+  const at = servers.findIndex((s) => s.name === 'tuskit')
+  servers = [...servers]
+  servers.splice(at + 1, 0, baselineServer(args.baseline))
 }
 if (!Number.isInteger(runs) || runs < 1 || runs > 20) {
   console.error('--runs must be an integer from 1 to 20')
@@ -127,6 +142,10 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 function spawnChild(script, argv, execArgv = []) {
   const child = fork(join(here, 'lib', script), argv, {
     execArgv,
+    env:
+      baselineDist === undefined
+        ? process.env
+        : { ...process.env, TUSKIT_BASELINE_DIST: baselineDist },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   children.add(child)

@@ -66,6 +66,11 @@ export function aggregate(workloads, servers, records) {
           p99: ratio(r.p99Ms, rows['tus-server']?.p99Ms),
           cpu: ratio(r.cpuS, rows['tus-server']?.cpuS),
         }
+        r.vsBaseline = {
+          throughput: ratio(rate(r), rate(rows['tuskit-baseline'])),
+          p99: ratio(r.p99Ms, rows['tuskit-baseline']?.p99Ms),
+          cpu: ratio(r.cpuS, rows['tuskit-baseline']?.cpuS),
+        }
         r.vsNaive = {
           throughput: ratio(rate(r), rate(rows.naive)),
           p99: ratio(r.p99Ms, rows.naive?.p99Ms),
@@ -145,6 +150,19 @@ export function markdown(report) {
         '',
         `${label[s.name]} failed a check: ${g.rows[s.name].errors.slice(0, 3).join('; ')}`,
       )
+    }
+    lines.push('')
+  }
+
+  const base = summary.filter((g) => g.rows.tuskit?.vsBaseline?.throughput !== undefined)
+  if (base.length > 0) {
+    lines.push('## tuskit against the baseline build (both fsync: true)', '')
+    lines.push('| Workload | Throughput × baseline | p99 × baseline | CPU × baseline |')
+    lines.push('| --- | ---: | ---: | ---: |')
+    for (const g of base) {
+      const v = g.rows.tuskit.vsBaseline
+      const name = g.phase === 'upload' ? g.workload : `${g.workload} ${g.phase}`
+      lines.push(`| ${name} | ${x2(v.throughput)} | ${x2(v.p99)} | ${x2(v.cpu)} |`)
     }
     lines.push('')
   }

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 
 const [kind, directory] = process.argv.slice(2)
 if (!kind || !directory) {
@@ -27,6 +28,17 @@ async function makeHandler() {
       const { createTusHandler, FileStore } = await import('../../dist/index.js')
       const store = new FileStore({ directory, fsync: kind === 'tuskit' })
       const tus = createTusHandler(store, { path: '/files' })
+      return (req, res) =>
+        tus(req, res, () => {
+          res.statusCode = 404
+          res.end()
+        })
+    }
+    case 'tuskit-baseline': {
+      // Another build of tuskit (run.mjs --baseline), configured as 'tuskit' is.
+      const dist = process.env.TUSKIT_BASELINE_DIST
+      const { createTusHandler, FileStore } = await import(pathToFileURL(join(dist, 'index.js')))
+      const tus = createTusHandler(new FileStore({ directory, fsync: true }), { path: '/files' })
       return (req, res) =>
         tus(req, res, () => {
           res.statusCode = 404

@@ -97,3 +97,12 @@ export const SERVERS = [
   { name: 'naive', label: 'naive node:http + pipeline', fsync: 'no' },
   { name: 'sink', label: 'client ceiling (server discards bodies)', fsync: 'n/a (stores nothing)' },
 ]
+
+/** tuskit as built in another checkout (`--baseline DIR`), to compare two builds in one run. */
+export function baselineServer(dir) {
+  return {
+    name: 'tuskit-baseline',
+    label: `tuskit baseline build (${dir}, fsync: true)`,
+    fsync: SERVERS[0].fsync,
+  }
+}
