@@ -63,6 +63,8 @@ export interface MethodContext {
   readonly hookRequest: HookRequest
   /** Observers' events. */
   readonly events: TusEvents
+  /** The IETF draft's interop version the request speaks; `undefined` for tus 1.0. */
+  readonly interop: number | undefined
 }
 
 /** Context of a method aimed at one upload. */

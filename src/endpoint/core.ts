@@ -106,6 +106,7 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
         maxSize: await resolveMaxSize(resolved.maxSize, hookRequest),
         hookRequest,
         events,
+        interop: draft,
       }
       const response =
         draft === undefined

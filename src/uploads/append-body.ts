@@ -1,22 +1,22 @@
 import { tusError, isTusError } from '../model/errors.js'
-import { CONTENT_LENGTH, optionalInt } from '../protocol/headers.js'
 import type { ChecksumSpec, Upload } from '../model/upload.js'
 import type { UploadContext } from '../context/request.js'
 import { watchIdle } from '../streams/idle-timeout.js'
 
 /**
- * Streams the request body into an upload at its current offset, for PATCH and for
- * creation-with-upload. The caller holds the upload's lock; `interrupt` is that lock's
- * contention signal. Bytes are capped at the remaining length (or the max size while the
- * length is deferred). With a `checksum` (see checksum-option.ts) the append is all or nothing.
+ * Streams the request body into an upload at its current offset; see write-chunk.ts, its one
+ * caller, which holds the upload's lock (`interrupt` is that lock's contention signal).
+ * `contentLength` is the body's declared length, when known. Bytes are capped at the
+ * remaining length (or the max size while the length is deferred). With a `checksum` (see
+ * checksum-option.ts) the append is all or nothing.
  */
 export async function appendBody(
   ctx: UploadContext,
   upload: Upload,
   interrupt: AbortSignal,
-  checksum?: ChecksumSpec,
+  contentLength: number | undefined,
+  checksum: ChecksumSpec | undefined,
 ): Promise<Upload> {
-  const contentLength = optionalInt(ctx.req.headers['content-length'], CONTENT_LENGTH)
   const { maxSize } = ctx
   const limit =
     upload.size !== undefined

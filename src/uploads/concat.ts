@@ -7,7 +7,7 @@ import { isComplete, type ConcatInfo, type Upload } from '../model/upload.js'
 import type { MethodContext, UploadContext } from '../context/request.js'
 import { uploadUrl } from './location.js'
 import { withUploadLock } from './with-lock.js'
-import { finish } from './lifecycle.js'
+import { finishUploadIfComplete } from './lifecycle.js'
 import { NEVER_ABORTS } from '../streams/never-aborts.js'
 
 /**
@@ -161,7 +161,7 @@ export async function concatenateNew(ctx: MethodContext, created: Upload): Promi
 export async function settleFinal(ctx: UploadContext, upload: Upload): Promise<Upload> {
   if (upload.concat?.kind !== 'final' || isComplete(upload)) return upload
   const settled = await concatenateIfReady(ctx, upload)
-  if (isComplete(settled)) await finish(ctx, settled, {})
+  await finishUploadIfComplete(ctx, upload, settled, {})
   return settled
 }
 

@@ -24,8 +24,8 @@ export async function getLive(ctx: UploadContext): Promise<Upload> {
 }
 
 /**
- * After bytes were stored: a `progress` event and, when this write completed the upload,
- * `onUploadFinish` (whose headers join the response) and the `finished` event.
+ * After a request stored bytes (or tried to): a `progress` event when the offset moved, and
+ * the finish hook when this write completed the upload.
  */
 export async function afterWrite(
   ctx: MethodContext,
@@ -34,16 +34,22 @@ export async function afterWrite(
   headers: Record<string, string>,
 ): Promise<void> {
   if (after.offset !== before.offset) ctx.events.emit('progress', after)
-  if (!isComplete(before) && isComplete(after)) await finish(ctx, after, headers)
+  await finishUploadIfComplete(ctx, before, after, headers)
 }
 
-/** Runs the finish hook and emits `finished` for an upload that has all its bytes. */
-export async function finish(
+/**
+ * Runs `onUploadFinish` (whose headers join `headers`) and emits `finished` when `after` has
+ * all its bytes and `before`, the upload as this request found it (none for a creation), did
+ * not: once, by the request that completed it.
+ */
+export async function finishUploadIfComplete(
   ctx: MethodContext,
-  upload: Upload,
+  before: Upload | undefined,
+  after: Upload,
   headers: Record<string, string>,
 ): Promise<void> {
-  const result = await ctx.options.hooks.onUploadFinish?.(ctx.hookRequest, upload)
+  if (!isComplete(after) || (before !== undefined && isComplete(before))) return
+  const result = await ctx.options.hooks.onUploadFinish?.(ctx.hookRequest, after)
   if (result?.headers) Object.assign(headers, result.headers)
-  ctx.events.emit('finished', upload)
+  ctx.events.emit('finished', after)
 }

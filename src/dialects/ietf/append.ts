@@ -1,17 +1,21 @@
 import { isTusError, tusError, type TusError } from '../../model/errors.js'
 import { CONTENT_LENGTH, optionalInt } from '../../protocol/headers.js'
-import { appendBody } from '../../uploads/append-body.js'
 import { declareLength } from '../../uploads/declare-length.js'
+import type { CreationRules } from '../../uploads/create-and-write.js'
 import type { Upload } from '../../model/upload.js'
 import type { MethodContext, UploadContext } from '../../context/request.js'
-import { tooLargeForDraft } from './fields.js'
-import { problemError } from './problem.js'
+import { completeHeader, tooLargeForDraft, uploadLimit } from './fields.js'
+import { draftVersion } from './interop.js'
+import { addHeaders, problemError } from './problem.js'
 import { MAX_INTEGER } from '../../protocol/structured-fields.js'
 
 /**
- * The parts of appending that both draft creation and draft PATCH share, on top of the tus
- * building blocks (`appendBody`, `declareLength`).
+ * What draft creation and draft append share: the body's length, and the draft's words for
+ * the refusals of the shared write path (src/uploads/write-chunk.ts).
  */
+
+/** Status and reason of the draft's interim response. */
+export const UPLOAD_RESUMPTION_SUPPORTED = 104
 
 /** A 400 `inconsistent-upload-length` problem. */
 export function inconsistentLength(detail: string): TusError {
@@ -56,26 +60,23 @@ export async function declareDraftLength(
   }
 }
 
-/**
- * Appends the body at the upload's offset (the caller holds the lock and has checked the
- * offset and, with a `Content-Length`, the length). When the request says it completes the
- * upload and its length was not known (a chunked body), the length becomes the offset
- * reached; a chunked body that ends short of a known length is inconsistent (its bytes are
- * kept). An interrupted body never completes the upload.
- */
-export async function appendDraftBody(
-  ctx: UploadContext,
-  upload: Upload,
-  interrupt: AbortSignal,
-  complete: boolean,
-): Promise<Upload> {
-  const after = await appendBody(ctx, upload, interrupt)
-  if (!complete) return after
-  if (after.size === undefined) return declareDraftLength(ctx, after, after.offset)
-  if (after.offset !== after.size) {
-    throw inconsistentLength(
-      `the request completes the upload, but it has ${after.offset} of ${after.size} bytes`,
-    )
-  }
-  return after
+/** The draft's refusals in the shared write and creation paths (append, creation). */
+export const DRAFT_WRITES: CreationRules = {
+  offsetMismatch: (uctx, upload, provided) =>
+    problemError(
+      tusError('ERR_OFFSET_MISMATCH', undefined, { 'Upload-Offset': String(upload.offset) }),
+      'mismatching-upload-offset',
+      { 'expected-offset': upload.offset, 'provided-offset': provided },
+      completeHeader(draftVersion(uctx), false),
+    ),
+  declareLength: declareDraftLength,
+  lengthConflict: inconsistentLength,
+  // As soon as the upload exists: where it is, and what it may hold.
+  created: (ctx, upload, location) =>
+    ctx.req.sendInterim?.(UPLOAD_RESUMPTION_SUPPORTED, {
+      Location: location,
+      'Upload-Draft-Interop-Version': String(draftVersion(ctx)),
+      'Upload-Limit': uploadLimit(ctx, upload),
+    }),
+  withHeaders: addHeaders,
 }

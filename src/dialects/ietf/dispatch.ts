@@ -54,12 +54,12 @@ export async function dispatchDraft(
       const creates =
         method === 'POST' ||
         ((method === 'PUT' || method === 'PATCH') && hasCompleteField(headers, version))
-      if (creates) return handleDraftCreation(ctx, version)
+      if (creates) return handleDraftCreation(ctx)
       throw tusError('ERR_METHOD_NOT_ALLOWED', undefined, { Allow: allowed.collection })
     }
     return routeUpload(ctx, route.id, extensions, allowed, {
-      head: (uctx) => handleDraftHead(uctx, version),
-      patch: (uctx) => handleDraftAppend(uctx, version),
+      head: handleDraftHead,
+      patch: handleDraftAppend,
     })
   }
 }

@@ -1,19 +1,10 @@
 import { tusError } from '../../model/errors.js'
 import { single } from '../../protocol/headers.js'
 import type { TusResponse, UploadContext } from '../../context/request.js'
-import { withUploadLock } from '../../uploads/with-lock.js'
-import { afterWrite, getLive } from '../../uploads/lifecycle.js'
-import { partWritten, refuseFinal } from '../../uploads/concat.js'
-import { appendDraftBody, bodyLength, declareDraftLength, inconsistentLength } from './append.js'
-import {
-  completeHeader,
-  readComplete,
-  readInteger,
-  stateHeaders,
-  tooLargeForDraft,
-} from './fields.js'
-import { PARTIAL_UPLOAD, requiresPartialUploadType } from './interop.js'
-import { problemError } from './problem.js'
+import { writeChunk } from '../../uploads/write-chunk.js'
+import { DRAFT_WRITES, bodyLength, inconsistentLength } from './append.js'
+import { readComplete, readInteger, stateHeaders, tooLargeForDraft } from './fields.js'
+import { PARTIAL_UPLOAD, draftVersion, requiresPartialUploadType } from './interop.js'
 import { MAX_INTEGER } from '../../protocol/structured-fields.js'
 
 /**
@@ -29,8 +20,9 @@ import { MAX_INTEGER } from '../../protocol/structured-fields.js'
  * - 204 with the new state; `Upload-Complete: ?1` once the upload has all its bytes (also for
  *   an empty `?1` append to a complete upload: a client that lost the final response).
  */
-export async function handleDraftAppend(ctx: UploadContext, version: number): Promise<TusResponse> {
+export async function handleDraftAppend(ctx: UploadContext): Promise<TusResponse> {
   const { headers } = ctx.req
+  const version = draftVersion(ctx)
   if (requiresPartialUploadType(version) && !isPartialUpload(single(headers['content-type']))) {
     throw tusError('ERR_INVALID_CONTENT_TYPE', `Content-Type must be ${PARTIAL_UPLOAD}`)
   }
@@ -51,34 +43,17 @@ export async function handleDraftAppend(ctx: UploadContext, version: number): Pr
       `Upload-Length is ${declared} but the upload ends at ${offset + length} bytes`,
     )
   }
-
+  const chunk = {
+    offset,
+    // A complete append of known size says where the upload ends.
+    length: complete && length !== undefined ? offset + length : declared,
+    bodyLength: length,
+    complete,
+    checksum: undefined,
+  }
   const response: TusResponse = { status: 204, headers: {} }
-  await withUploadLock(ctx, async (interrupt) => {
-    const before = await getLive(ctx)
-    refuseFinal(before)
-    // Offset first: a 409 leaves the upload unmodified, its length included.
-    if (before.offset !== offset) {
-      throw problemError(
-        tusError('ERR_OFFSET_MISMATCH', undefined, { 'Upload-Offset': String(before.offset) }),
-        'mismatching-upload-offset',
-        { 'expected-offset': before.offset, 'provided-offset': offset },
-        completeHeader(version, false),
-      )
-    }
-    let current = before
-    const implied = complete && length !== undefined ? offset + length : declared
-    if (implied !== undefined) current = await declareDraftLength(ctx, current, implied)
-    if (current.size !== undefined && length !== undefined && offset + length > current.size) {
-      throw inconsistentLength(
-        `the content (${length} bytes at offset ${offset}) goes past the length ${current.size}`,
-      )
-    }
-    const after = await appendDraftBody(ctx, current, interrupt, complete)
-    // Still under the lock: the finish hook runs once, before any other request sees the end.
-    await afterWrite(ctx, before, after, response.headers)
-    partWritten(ctx, before, after)
-    Object.assign(response.headers, stateHeaders(ctx, version, after))
-  })
+  const after = await writeChunk(ctx, DRAFT_WRITES, chunk, response.headers)
+  Object.assign(response.headers, stateHeaders(ctx, version, after))
   return response
 }
 

@@ -1,17 +1,10 @@
-import { isTusError, tusError } from '../../model/errors.js'
-import { isComplete } from '../../model/upload.js'
-import type { MethodContext, TusResponse, UploadContext } from '../../context/request.js'
-import { uploadUrl } from '../../uploads/location.js'
-import { createUpload } from '../../uploads/create-upload.js'
-import { withUploadLock } from '../../uploads/with-lock.js'
-import { afterWrite, finish } from '../../uploads/lifecycle.js'
-import { appendDraftBody, bodyLength, inconsistentLength } from './append.js'
-import { readComplete, readInteger, stateHeaders, uploadLimit } from './fields.js'
+import { tusError } from '../../model/errors.js'
+import type { MethodContext, TusResponse } from '../../context/request.js'
+import { createAndWrite } from '../../uploads/create-and-write.js'
+import { DRAFT_WRITES, bodyLength, inconsistentLength } from './append.js'
+import { readComplete, readInteger, stateHeaders } from './fields.js'
+import { draftVersion } from './interop.js'
 import { creationMetadata } from './metadata.js'
-import { addHeaders } from './problem.js'
-
-/** Status and reason of the draft's interim response. */
-export const UPLOAD_RESUMPTION_SUPPORTED = 104
 
 /**
  * Draft upload creation: a request with content (POST, or PUT/PATCH) to the creation URL
@@ -27,11 +20,9 @@ export const UPLOAD_RESUMPTION_SUPPORTED = 104
  * client its `Location` (adapters that can send interim responses), and the body is appended
  * as by a draft PATCH. The final response is 201 with `Location` and the upload's state.
  */
-export async function handleDraftCreation(
-  ctx: MethodContext,
-  version: number,
-): Promise<TusResponse> {
+export async function handleDraftCreation(ctx: MethodContext): Promise<TusResponse> {
   const { headers } = ctx.req
+  const version = draftVersion(ctx)
   const complete = readComplete(headers, version)
   if (complete === undefined) {
     throw tusError('ERR_INVALID_UPLOAD_COMPLETE', 'Upload-Complete is required to create an upload')
@@ -59,31 +50,19 @@ export async function handleDraftCreation(
     )
   }
   const metadata = creationMetadata(ctx)
+  const chunk =
+    length === 0
+      ? undefined
+      : { offset: 0, length: undefined, bodyLength: length, complete, checksum: undefined }
 
-  const created = await createUpload(ctx, { size, metadata })
-  ctx.events.emit('created', created)
-  const location = uploadUrl(ctx, created.id)
-  ctx.req.sendInterim?.(UPLOAD_RESUMPTION_SUPPORTED, {
-    Location: location,
-    'Upload-Draft-Interop-Version': String(version),
-    'Upload-Limit': uploadLimit(ctx, created),
-  })
-  const response: TusResponse = { status: 201, headers: { Location: location } }
-  if (isComplete(created)) await finish(ctx, created, response.headers)
-  let upload = created
-  if (length !== 0) {
-    const uctx: UploadContext = { ...ctx, id: created.id }
-    try {
-      upload = await withUploadLock(uctx, (interrupt) =>
-        appendDraftBody(uctx, created, interrupt, complete),
-      )
-      await afterWrite(ctx, created, upload, response.headers)
-    } catch (err) {
-      // The upload exists either way: tell the client where, so it can resume.
-      if (!isTusError(err)) throw err
-      throw addHeaders(err, { Location: location })
-    }
-  }
+  const response: TusResponse = { status: 201, headers: {} }
+  const upload = await createAndWrite(
+    ctx,
+    DRAFT_WRITES,
+    { size, metadata },
+    chunk,
+    response.headers,
+  )
   Object.assign(response.headers, stateHeaders(ctx, version, upload))
   return response
 }

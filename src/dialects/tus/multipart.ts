@@ -9,7 +9,7 @@ import { createUpload } from '../../uploads/create-upload.js'
 import type { Upload } from '../../model/upload.js'
 import type { MethodContext, TusResponse, UploadContext } from '../../context/request.js'
 import { uploadUrl } from '../../uploads/location.js'
-import { finish } from '../../uploads/lifecycle.js'
+import { finishUploadIfComplete } from '../../uploads/lifecycle.js'
 import { withUploadLock } from '../../uploads/with-lock.js'
 import { requireCjs } from '../../util/require-cjs.js'
 import { watchIdle } from '../../streams/idle-timeout.js'
@@ -78,7 +78,9 @@ export async function handleMultipart(ctx: MethodContext): Promise<TusResponse> 
 
   const headers: Record<string, string> = {}
   for (const upload of uploads) {
-    await withUploadLock({ ...ctx, id: upload.id }, () => finish(ctx, upload, headers))
+    await withUploadLock({ ...ctx, id: upload.id }, () =>
+      finishUploadIfComplete(ctx, undefined, upload, headers),
+    )
   }
   const entries: FormUploadEntry[] = uploads.map((upload) => ({
     location: uploadUrl(ctx, upload.id),

@@ -1,4 +1,4 @@
-import { TusError, isTusError, tusError } from '../../model/errors.js'
+import { tusError } from '../../model/errors.js'
 import {
   CONTENT_LENGTH,
   isOffsetOctetStream,
@@ -8,15 +8,12 @@ import {
   UPLOAD_LENGTH,
 } from '../../protocol/headers.js'
 import { parseMetadata } from '../../protocol/metadata.js'
-import { isComplete } from '../../model/upload.js'
-import type { MethodContext, TusResponse, UploadContext } from '../../context/request.js'
-import { uploadUrl } from '../../uploads/location.js'
-import { appendBody } from '../../uploads/append-body.js'
+import type { MethodContext, TusResponse } from '../../context/request.js'
 import { checksumOption } from '../../uploads/checksum-option.js'
-import { withUploadLock } from '../../uploads/with-lock.js'
-import { createUpload } from '../../uploads/create-upload.js'
-import { addExpires, afterWrite, finish } from '../../uploads/lifecycle.js'
-import { concatenateNew, planConcat } from '../../uploads/concat.js'
+import { addExpires } from '../../uploads/lifecycle.js'
+import { planConcat } from '../../uploads/concat.js'
+import { createAndWrite } from '../../uploads/create-and-write.js'
+import { TUS_WRITES } from './write-rules.js'
 
 /**
  * POST (creation): validates every header before anything is stored, creates the upload and,
@@ -40,37 +37,20 @@ export async function handlePost(ctx: MethodContext): Promise<TusResponse> {
   const rawMetadata = single(headers['upload-metadata'])
   const metadata =
     rawMetadata === undefined ? {} : parseMetadata(rawMetadata, ctx.options.maxMetadataSize)
-  const withBody = isOffsetOctetStream(headers['content-type'])
-  // Read again by appendBody; checked here so that a bad one leaves no upload behind.
-  if (withBody) optionalInt(headers['content-length'], CONTENT_LENGTH)
-  const checksum = withBody ? checksumOption(ctx) : undefined
+  const chunk = isOffsetOctetStream(headers['content-type'])
+    ? {
+        offset: 0,
+        length: undefined,
+        bodyLength: optionalInt(headers['content-length'], CONTENT_LENGTH),
+        complete: false,
+        checksum: checksumOption(ctx),
+      }
+    : undefined
 
-  const created = await concatenateNew(
-    ctx,
-    await createUpload(ctx, { size, metadata, ...(plan && { concat: plan.concat }) }),
-  )
-  const { id } = created
-  let upload = created
-  ctx.events.emit('created', created)
-  const response: TusResponse = {
-    status: 201,
-    headers: { Location: uploadUrl(ctx, id) },
-  }
-  if (isComplete(created)) await finish(ctx, created, response.headers)
-  if (withBody) {
-    const uctx: UploadContext = { ...ctx, id }
-    try {
-      upload = await withUploadLock(uctx, (interrupt) =>
-        appendBody(uctx, created, interrupt, checksum),
-      )
-      await afterWrite(ctx, created, upload, response.headers)
-    } catch (err) {
-      // The upload exists either way: tell the client where, so it can resume.
-      if (!isTusError(err)) throw err
-      throw new TusError(err.code, err.status, err.message, { ...err.headers, ...response.headers })
-    }
-    response.headers['Upload-Offset'] = String(upload.offset)
-  }
+  const response: TusResponse = { status: 201, headers: {} }
+  const init = { size, metadata, ...(plan && { concat: plan.concat }) }
+  const upload = await createAndWrite(ctx, TUS_WRITES, init, chunk, response.headers)
+  if (chunk !== undefined) response.headers['Upload-Offset'] = String(upload.offset)
   addExpires(ctx, upload, response.headers)
   return response
 }
