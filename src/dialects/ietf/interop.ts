@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
+import type { MethodContext } from '../../context/request.js'
 
 /**
  * The `Upload-Draft-Interop-Version`s this server speaks, and what changed between them
@@ -46,4 +47,12 @@ export function usesUploadIncomplete(version: number): boolean {
 /** From interop 6 on, an append must be `Content-Type: application/partial-upload`. */
 export function requiresPartialUploadType(version: number): boolean {
   return version >= 6
+}
+
+/** The interop version of a request the endpoint routed to the draft. */
+export function draftVersion(ctx: MethodContext): number {
+  if (ctx.dialect.name !== 'ietf-draft') {
+    throw new Error('tuskit: a tus 1.0 request reached the IETF draft routes')
+  }
+  return ctx.dialect.version
 }
