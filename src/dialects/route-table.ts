@@ -107,6 +107,12 @@ export function compileRoutes(table: RouteTable, settings: RouteSettings): Compi
   }
 }
 
+/** Routes one request, already matched to the endpoint and its dialect chosen. */
+export type Dispatch = (ctx: MethodContext, target: Route) => Promise<TusResponse>
+
+/** A dialect's check of a request before it is routed, given the entry that takes it, if any. */
+export type Admit = (ctx: MethodContext, entry: { readonly plain?: boolean } | undefined) => void
+
 /** The entry of `methods` that takes this request, if any. */
 function entryFor<C extends MethodContext>(
   methods: ReadonlyMap<string, readonly RouteEntry<C>[]>,
@@ -129,7 +135,7 @@ export async function routeRequest(
   routes: CompiledRoutes,
   ctx: MethodContext,
   target: Route,
-  admit?: (ctx: MethodContext, entry: Pick<RouteEntry<MethodContext>, 'plain'> | undefined) => void,
+  admit?: Admit,
 ): Promise<TusResponse> {
   if (ctx.req.method === 'OPTIONS') {
     const response = await routes.options.handle(ctx)

@@ -12,7 +12,10 @@ const VERSION = 'Upload-Draft-Interop-Version'
 /** Interop 3 says `Upload-Incomplete`, later versions `Upload-Complete`. */
 const COMPLETE = ['Upload-Complete', 'Upload-Incomplete']
 
-/** Creation, by any of its methods; the metadata comes from `Content-Disposition` and `Content-Type`. */
+/**
+ * Creation, by any of its methods; the file's name and type come from `Content-Disposition`
+ * and `Content-Type`.
+ */
 function creation(accepts?: (ctx: MethodContext) => boolean): RouteEntry<MethodContext> {
   return {
     handle: (ctx) => handleDraftCreation(ctx, draftVersion(ctx)),

@@ -1,19 +1,11 @@
 import { checkTusResumable } from '../../protocol/headers.js'
-import type { Route } from '../../protocol/route.js'
-import type { MethodContext, TusResponse } from '../../context/request.js'
-import { routeRequest, type CompiledRoutes, type RouteEntry } from '../route-table.js'
-
-/** Routes one request, already matched to the endpoint and its dialect chosen. */
-export type Dispatch = (ctx: MethodContext, target: Route) => Promise<TusResponse>
+import { routeRequest, type Admit, type CompiledRoutes, type Dispatch } from '../route-table.js'
 
 /**
  * tus 1.0 needs `Tus-Resumable` on every request but plain HTTP ones (see `TUS_ROUTES`), and
  * on a method no route takes, but for GET: a browser link gets its 405.
  */
-function requireTusResumable(
-  ctx: MethodContext,
-  entry: Pick<RouteEntry<MethodContext>, 'plain'> | undefined,
-): void {
+const requireTusResumable: Admit = (ctx, entry) => {
   if (entry === undefined ? ctx.req.method !== 'GET' : !entry.plain) {
     checkTusResumable(ctx.req.headers['tus-resumable'])
   }
