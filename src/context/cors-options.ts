@@ -121,13 +121,12 @@ export function resolveCors(option: false | CorsOptions | undefined): ResolvedCo
   }
   const maxAgeProblem = nonNegativeIntegerProblem(maxAge)
   if (maxAgeProblem !== undefined) fail(`.maxAge ${maxAgeProblem}`)
+  const exposeHeaders = headerList('exposeHeaders', CORS_EXPOSE_HEADERS, option.exposeHeaders)
   return {
     origins: resolvedOrigins,
     credentials,
     maxAge,
     allowHeaders: headerList('allowHeaders', [], option.allowHeaders),
-    exposeHeaders: headerList('exposeHeaders', CORS_EXPOSE_HEADERS, option.exposeHeaders).join(
-      ', ',
-    ),
+    exposeHeaders: exposeHeaders.join(', '),
   }
 }

@@ -87,13 +87,8 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
   const methods = uniqueNames(tables.flatMap((table) => table.methods))
   const dispatchTus = tusDispatch(tusRoutes)
   const dispatchDraft = draftDispatch(draftRoutes)
-  const cors =
-    resolved.cors &&
-    createCors(
-      resolved.cors,
-      methods,
-      tables.flatMap((table) => table.headers),
-    )
+  const requestHeaders = tables.flatMap((table) => table.headers)
+  const cors = resolved.cors && createCors(resolved.cors, methods, requestHeaders)
 
   async function handle(raw: CoreRequest): Promise<TusResponse | undefined> {
     // The IETF draft, when the request speaks a version of it we know; else tus 1.0.
