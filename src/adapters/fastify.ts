@@ -27,10 +27,6 @@ import { createTusCore, endpointControls, type EndpointControls } from '../endpo
 /** A Fastify plugin that also carries the endpoint's `events`, `deleteExpired()`, `close()`. */
 export type TusFastifyPlugin = ((fastify: FastifyInstance) => Promise<void>) & EndpointControls
 
-// Every method a tus client (or method override, or a browser preflight) may send; the core
-// answers 405 to those a resource does not allow.
-const METHODS: HTTPMethods[] = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']
-
 /**
  * Creates the tus endpoint as a Fastify plugin, at `options.path` (default `/files`): the full
  * public path. Register it at the root, or with a `prefix` that the path starts with (the
@@ -46,6 +42,10 @@ export function createTusPlugin(
 ): TusFastifyPlugin {
   const core = createTusCore(store, options)
   const path = normalisePath(options.path ?? '/files')
+  // The methods the endpoint routes with this store and these options (a method override
+  // arrives as POST), on both URLs: the core answers 405 with `Allow` where a resource lacks
+  // one. Other methods are not the endpoint's; Fastify answers them.
+  const methods = [...core.methods] as HTTPMethods[]
 
   async function tusPlugin(fastify: FastifyInstance): Promise<void> {
     const { prefix } = fastify
@@ -65,7 +65,7 @@ export function createTusPlugin(
       done(null)
     })
     for (const url of ['/', '/:id']) {
-      scope.route({ method: METHODS, url, exposeHeadRoute: false, handler: tusRoute })
+      scope.route({ method: methods, url, exposeHeadRoute: false, handler: tusRoute })
     }
   }
 

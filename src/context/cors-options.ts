@@ -20,7 +20,7 @@ export interface CorsOptions {
   credentials?: boolean
   /** Seconds a browser may cache a preflight answer (`Access-Control-Max-Age`). Default 86400. */
   maxAge?: number
-  /** Request headers allowed on top of the built-in list (every tus request header). */
+  /** Request headers allowed on top of the built-in list (every header the endpoint reads). */
   allowHeaders?: readonly string[]
   /** Response headers exposed on top of the built-in list (every tus response header). */
   exposeHeaders?: readonly string[]
@@ -31,34 +31,14 @@ export interface ResolvedCors {
   readonly origins: '*' | ReadonlySet<string> | ((origin: string) => boolean | Promise<boolean>)
   readonly credentials: boolean
   readonly maxAge: number
-  /** `Access-Control-Allow-Headers` value. */
-  readonly allowHeaders: string
+  /**
+   * Request headers the app allows on top of those the endpoint's routes read (which the
+   * endpoint derives from its route tables), validated.
+   */
+  readonly allowHeaders: readonly string[]
   /** `Access-Control-Expose-Headers` value. */
   readonly exposeHeaders: string
 }
-
-/** Methods a browser may send to the endpoint. */
-export const CORS_ALLOW_METHODS = 'POST, GET, HEAD, PATCH, DELETE, OPTIONS'
-
-/** Every request header a tus client (1.0 and the IETF draft) may send. */
-export const CORS_ALLOW_HEADERS: readonly string[] = [
-  'Authorization',
-  'Content-Type',
-  'Origin',
-  'X-Requested-With',
-  'X-Request-ID',
-  'X-HTTP-Method-Override',
-  'Tus-Resumable',
-  'Upload-Length',
-  'Upload-Offset',
-  'Upload-Metadata',
-  'Upload-Defer-Length',
-  'Upload-Concat',
-  'Upload-Checksum',
-  'Upload-Complete',
-  'Upload-Draft-Interop-Version',
-  'Upload-Incomplete',
-]
 
 /** Every response header a tus client (or a download) needs to read. */
 export const CORS_EXPOSE_HEADERS: readonly string[] = [
@@ -91,12 +71,13 @@ function fail(message: string): never {
   throw new TypeError(`tuskit: options.cors${message}`)
 }
 
+/** `builtIn`, then the valid header names of `extra` (the app's list) it lacks, once each. */
 function headerList(
   name: 'allowHeaders' | 'exposeHeaders',
   builtIn: readonly string[],
   extra: unknown,
-): string {
-  if (extra === undefined) return builtIn.join(', ')
+): string[] {
+  if (extra === undefined) return [...builtIn]
   if (!Array.isArray(extra)) fail(`.${name} must be an array of header names`)
   const out = [...builtIn]
   const seen = new Set(builtIn.map((h) => h.toLowerCase()))
@@ -108,7 +89,7 @@ function headerList(
     seen.add(h.toLowerCase())
     out.push(h)
   }
-  return out.join(', ')
+  return out
 }
 
 /**
@@ -140,11 +121,12 @@ export function resolveCors(option: false | CorsOptions | undefined): ResolvedCo
   }
   const maxAgeProblem = nonNegativeIntegerProblem(maxAge)
   if (maxAgeProblem !== undefined) fail(`.maxAge ${maxAgeProblem}`)
+  const exposeHeaders = headerList('exposeHeaders', CORS_EXPOSE_HEADERS, option.exposeHeaders)
   return {
     origins: resolvedOrigins,
     credentials,
     maxAge,
-    allowHeaders: headerList('allowHeaders', CORS_ALLOW_HEADERS, option.allowHeaders),
-    exposeHeaders: headerList('exposeHeaders', CORS_EXPOSE_HEADERS, option.exposeHeaders),
+    allowHeaders: headerList('allowHeaders', [], option.allowHeaders),
+    exposeHeaders: exposeHeaders.join(', '),
   }
 }

@@ -50,9 +50,15 @@ export interface TusResponse {
   dialect?: 'ietf-draft'
 }
 
+/** The protocol a request speaks: tus 1.0, or the IETF draft at one interop version. */
+export type Dialect =
+  { readonly name: 'tus' } | { readonly name: 'ietf-draft'; readonly version: number }
+
 /** Everything a method module needs, built once per request. */
 export interface MethodContext {
   readonly req: TusRequest
+  /** The dialect the request speaks, chosen by the endpoint. */
+  readonly dialect: Dialect
   readonly store: UploadStore
   readonly options: ResolvedOptions
   /** URL path of the endpoint, without a trailing slash (`/files`). */
@@ -63,8 +69,8 @@ export interface MethodContext {
   readonly hookRequest: HookRequest
   /** Observers' events. */
   readonly events: TusEvents
-  /** The IETF draft's interop version the request speaks; `undefined` for tus 1.0. */
-  readonly interop: number | undefined
+  /** The tus extensions this endpoint implements with its store (`Tus-Extension`). */
+  readonly extensions: readonly string[]
 }
 
 /** Context of a method aimed at one upload. */

@@ -7,17 +7,28 @@ import { advertisedExtensions } from '../protocol/extensions.js'
 import { matchRoute } from '../protocol/route.js'
 import { resolveOptions, type MaxSize, type TusHandlerOptions } from '../context/options.js'
 import type { UploadStore } from '../stores/upload-store.js'
-import { dispatch, type Allowed } from '../dialects/tus/dispatch.js'
+import { compileRoutes, uniqueNames, type RouteSettings } from '../dialects/route-table.js'
+import { TUS_ROUTES } from '../dialects/tus/routes.js'
+import { tusDispatch } from '../dialects/tus/dispatch.js'
+import { DRAFT_ROUTES } from '../dialects/ietf/routes.js'
 import { interopVersion } from '../dialects/ietf/interop.js'
-import { dispatchDraft } from '../dialects/ietf/dispatch.js'
+import { draftDispatch } from '../dialects/ietf/dispatch.js'
 import { ProblemError, problemResponse } from '../dialects/ietf/problem.js'
-import { applyCors } from './cors.js'
+import { createCors } from './cors.js'
 import { tableErrorResponse } from './response-headers.js'
 import { createEvents, type TusEvents } from '../context/events.js'
 import type { HookRequest } from '../context/hooks.js'
-import type { CoreRequest, MethodContext, TusRequest, TusResponse } from '../context/request.js'
+import type {
+  CoreRequest,
+  Dialect,
+  MethodContext,
+  TusRequest,
+  TusResponse,
+} from '../context/request.js'
 
 const log = createLog('handler')
+
+const TUS_DIALECT: Dialect = { name: 'tus' }
 
 /**
  * The framework-free tus endpoint: a request shape in, a response shape out. Every adapter
@@ -32,6 +43,11 @@ export interface TusCore {
   handle(req: CoreRequest): Promise<TusResponse | undefined>
   /** Typed events for observers: `created`, `progress`, `finished`, `terminated`, `expired`. */
   readonly events: TusEvents
+  /**
+   * Every method the endpoint routes with its store and options, `OPTIONS` first (from the
+   * route tables of its dialects), for front ends that declare routes by method.
+   */
+  readonly methods: readonly string[]
   /**
    * Deletes unfinished uploads idle for longer than `expireAfter`; resolves with how many.
    * Resolves 0 without `expireAfter` or a store that can expire uploads.
@@ -62,10 +78,17 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
     store.capabilities,
     new Set(canExpire ? [] : ['expiration']),
   )
-  const uploadMethods = ['OPTIONS', 'HEAD', 'PATCH']
-  if (extensions.includes('termination')) uploadMethods.push('DELETE')
-  if (resolved.download && store.capabilities.has('read')) uploadMethods.push('GET')
-  const allowed: Allowed = { collection: 'OPTIONS, POST', upload: uploadMethods.join(', ') }
+  // The route tables with what this store and these options turn off, and all that derives
+  // from them, settled once here.
+  const settings: RouteSettings = { options: resolved, store, extensions }
+  const tusRoutes = compileRoutes(TUS_ROUTES, settings)
+  const draftRoutes = compileRoutes(DRAFT_ROUTES, settings)
+  const tables = resolved.ietfDraft ? [tusRoutes, draftRoutes] : [tusRoutes]
+  const methods = uniqueNames(tables.flatMap((table) => table.methods))
+  const dispatchTus = tusDispatch(tusRoutes)
+  const dispatchDraft = draftDispatch(draftRoutes)
+  const requestHeaders = tables.flatMap((table) => table.headers)
+  const cors = resolved.cors && createCors(resolved.cors, methods, requestHeaders)
 
   async function handle(raw: CoreRequest): Promise<TusResponse | undefined> {
     // The IETF draft, when the request speaks a version of it we know; else tus 1.0.
@@ -74,8 +97,7 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
     if (response !== undefined && draft !== undefined) {
       response = { ...response, dialect: 'ietf-draft' }
     }
-    const { cors } = resolved
-    return response === undefined || cors === undefined ? response : applyCors(cors, raw, response)
+    return response === undefined || cors === undefined ? response : cors(raw, response)
   }
 
   async function respond(
@@ -98,20 +120,21 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
       if (method !== 'OPTIONS') await hooks.onIncomingRequest?.(hookRequest, id)
       // A copy only for a method override: a spread would also make the lazy `signal`.
       const req: TusRequest = method === raw.method ? raw : { ...raw, method }
+      const dialect: Dialect =
+        draft === undefined ? TUS_DIALECT : { name: 'ietf-draft', version: draft }
       const ctx: MethodContext = {
         req,
+        dialect,
         store,
         options: resolved,
         base: route.base,
         maxSize: await resolveMaxSize(resolved.maxSize, hookRequest),
         hookRequest,
         events,
-        interop: draft,
+        extensions,
       }
-      const response =
-        draft === undefined
-          ? await dispatch(ctx, route, extensions, allowed)
-          : await dispatchDraft(ctx, route, draft, extensions, allowed)
+      const dispatch = draft === undefined ? dispatchTus : dispatchDraft
+      const response = await dispatch(ctx, route)
       log('%s %s %d %dms', method, id ?? '-', response.status, Date.now() - started)
       return response
     } catch (err) {
@@ -187,6 +210,7 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
   return {
     handle,
     events,
+    methods,
     deleteExpired,
     close() {
       if (sweep !== undefined) clearInterval(sweep)

@@ -1,6 +1,53 @@
 import type { HeaderValue } from '../protocol/headers.js'
 import type { TusResponse } from '../context/request.js'
-import { CORS_ALLOW_METHODS, type ResolvedCors } from '../context/cors-options.js'
+import type { ResolvedCors } from '../context/cors-options.js'
+import { uniqueNames } from '../dialects/route-table.js'
+
+/**
+ * Request headers allowed whatever the routes: the method override the endpoint reads, and
+ * what browser apps commonly send for the app's own hooks and logs.
+ */
+const ENDPOINT_REQUEST_HEADERS = [
+  'Authorization',
+  'Origin',
+  'X-Requested-With',
+  'X-Request-ID',
+  'X-HTTP-Method-Override',
+]
+
+type CorsRequest = {
+  readonly method: string
+  readonly headers: Readonly<Record<string, HeaderValue>>
+}
+
+/** Adds the CORS headers to one response of the endpoint (see {@link applyCors}). */
+export type Cors = (req: CorsRequest, response: TusResponse) => Promise<TusResponse>
+
+/**
+ * The CORS of an endpoint whose routes take `methods` and read `requestHeaders` (both derived
+ * from its route tables): the preflight's allowed methods and headers, joined once here.
+ */
+export function createCors(
+  cors: ResolvedCors,
+  methods: readonly string[],
+  requestHeaders: readonly string[],
+): Cors {
+  const preflight: Preflight = {
+    methods: methods.join(', '),
+    headers: uniqueNames([
+      ...ENDPOINT_REQUEST_HEADERS,
+      ...requestHeaders,
+      ...cors.allowHeaders,
+    ]).join(', '),
+  }
+  return (req, response) => applyCors(cors, preflight, req, response)
+}
+
+/** `Access-Control-Allow-Methods` and `-Headers` of a preflight answer. */
+interface Preflight {
+  readonly methods: string
+  readonly headers: string
+}
 
 function single(value: HeaderValue): string | undefined {
   return typeof value === 'string' ? value : undefined
@@ -24,12 +71,14 @@ async function isAllowed(cors: ResolvedCors, origin: string): Promise<boolean> {
  * carries `Access-Control-Allow-Origin: *`; otherwise an allowed origin is echoed and every
  * response says `Vary: Origin`. A disallowed origin gets no CORS headers, so the browser
  * refuses the preflight or hides the response. A preflight (`OPTIONS` with
- * `Access-Control-Request-Method`) also gets the allowed methods and headers and
- * `Access-Control-Max-Age`; it is otherwise the tus `OPTIONS` answer (204).
+ * `Access-Control-Request-Method`) also gets the allowed methods and headers (every method and
+ * request header of the enabled routes) and `Access-Control-Max-Age`; it is otherwise the tus
+ * `OPTIONS` answer (204).
  */
-export async function applyCors(
+async function applyCors(
   cors: ResolvedCors,
-  req: { readonly method: string; readonly headers: Readonly<Record<string, HeaderValue>> },
+  preflight: Preflight,
+  req: CorsRequest,
   response: TusResponse,
 ): Promise<TusResponse> {
   const wildcard = cors.origins === '*' && !cors.credentials
@@ -45,11 +94,9 @@ export async function applyCors(
     headers['Access-Control-Allow-Origin'] = wildcard ? '*' : (origin ?? '')
     if (cors.credentials) headers['Access-Control-Allow-Credentials'] = 'true'
     headers['Access-Control-Expose-Headers'] = cors.exposeHeaders
-    const preflight =
-      req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined
-    if (preflight) {
-      headers['Access-Control-Allow-Methods'] = CORS_ALLOW_METHODS
-      headers['Access-Control-Allow-Headers'] = cors.allowHeaders
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+      headers['Access-Control-Allow-Methods'] = preflight.methods
+      headers['Access-Control-Allow-Headers'] = preflight.headers
       headers['Access-Control-Max-Age'] = String(cors.maxAge)
     }
   }

@@ -12,6 +12,7 @@ import type { TusHandlerOptions } from '../../src/index.js'
 import { createTusPlugin, type TusFastifyPlugin } from '../../src/adapters/fastify.js'
 import { assertRoute, assertTusMounted, get, tempStore, TUS } from './harness.js'
 import { failingStore } from './failing-store.js'
+import { withoutTermination } from '../helpers/limited-store.js'
 
 function app(register: (app: FastifyInstance) => void): FastifyInstance {
   const fastify = Fastify()
@@ -169,3 +170,74 @@ test("Fastify: a storage failure reaches Fastify's error handler", async () => {
     await fastify.close()
   }
 })
+
+/** Which methods the plugin registers, per configuration: those the endpoint routes. */
+const REGISTERED: ReadonlyArray<{
+  name: string
+  options: TusHandlerOptions
+  termination: boolean
+  methods: readonly string[]
+}> = [
+  {
+    name: 'default',
+    options: {},
+    termination: true,
+    methods: ['OPTIONS', 'POST', 'HEAD', 'PATCH', 'DELETE', 'GET', 'PUT'],
+  },
+  {
+    name: 'download: false',
+    options: { download: false },
+    termination: true,
+    methods: ['OPTIONS', 'POST', 'HEAD', 'PATCH', 'DELETE', 'PUT'],
+  },
+  {
+    name: 'ietfDraft: false',
+    options: { ietfDraft: false },
+    termination: true,
+    methods: ['OPTIONS', 'POST', 'HEAD', 'PATCH', 'DELETE', 'GET'],
+  },
+  {
+    name: 'a store without termination',
+    options: {},
+    termination: false,
+    methods: ['OPTIONS', 'POST', 'HEAD', 'PATCH', 'GET', 'PUT'],
+  },
+]
+
+for (const c of REGISTERED) {
+  test(`Fastify (${c.name}): the plugin registers exactly the methods the endpoint routes`, async () => {
+    const temp = await tempStore()
+    const store = c.termination ? temp.store : withoutTermination(temp.store)
+    const fastify = Fastify()
+    void fastify.register(createTusPlugin(store, c.options), { prefix: '/files' })
+    try {
+      const origin = await start(fastify)
+      const created = await get(`${origin}/files`, {
+        method: 'POST',
+        headers: { ...TUS, 'Upload-Length': '1' },
+      })
+      assert.equal(created.status, 201)
+      const upload = new URL(created.headers.get('location') ?? '', origin).pathname
+      for (const path of ['/files', '/files/', upload]) {
+        const reached: string[] = []
+        for (const method of ['OPTIONS', 'POST', 'HEAD', 'PATCH', 'DELETE', 'GET', 'PUT']) {
+          if (method === 'DELETE' && path === upload) continue // keep the upload
+          const res = await get(`${origin}${path}`, { method, headers: TUS })
+          const body = await res.text()
+          // tuskit answers every tus request with Tus-Resumable; Fastify's own 404 has none.
+          if (res.headers.get('tus-resumable') === '1.0.0') reached.push(method)
+          else assert.equal(res.status, 404, `${method} ${path}: ${body}`)
+        }
+        const expected = c.methods.filter((m) => !(m === 'DELETE' && path === upload))
+        assert.deepEqual(reached.sort(), [...expected].sort(), path)
+      }
+      // DELETE reaches tuskit on the upload exactly when it is routed.
+      const res = await get(`${origin}${upload}`, { method: 'DELETE', headers: TUS })
+      await res.arrayBuffer()
+      assert.equal(res.headers.get('tus-resumable') === '1.0.0', c.methods.includes('DELETE'))
+    } finally {
+      await fastify.close()
+      await temp.remove()
+    }
+  })
+}

@@ -89,6 +89,7 @@ test('preflight (default options): 204 with methods, every tus header and Max-Ag
       assert.equal(await res.text(), '')
       assert.equal(res.headers.get('access-control-allow-origin'), '*')
       assert.equal(res.headers.get('access-control-allow-credentials'), null)
+      // PUT: creation in the IETF draft.
       assert.deepEqual(list(res.headers.get('access-control-allow-methods')).sort(), [
         'delete',
         'get',
@@ -96,6 +97,7 @@ test('preflight (default options): 204 with methods, every tus header and Max-Ag
         'options',
         'patch',
         'post',
+        'put',
       ])
       const allowed = list(res.headers.get('access-control-allow-headers'))
       for (const h of REQUEST_HEADERS) assert.ok(allowed.includes(h.toLowerCase()), h)

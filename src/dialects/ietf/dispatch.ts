@@ -1,30 +1,30 @@
-import { isTusError, tusError } from '../../model/errors.js'
-import type { Route } from '../../protocol/route.js'
-import { routeUpload, type Allowed } from '../tus/dispatch.js'
+import { isTusError } from '../../model/errors.js'
 import type { MethodContext, TusResponse } from '../../context/request.js'
-import { completeHeader, hasCompleteField, uploadLimit } from './fields.js'
-import { handleDraftHead } from './head.js'
-import { handleDraftOptions } from './options.js'
-import { handleDraftAppend } from './patch.js'
-import { handleDraftCreation } from './post.js'
+import type { Route } from '../../protocol/route.js'
+import { routeRequest, type CompiledRoutes, type Dispatch } from '../route-table.js'
+import { completeHeader, uploadLimit } from './fields.js'
+import { draftVersion } from './interop.js'
 import { ProblemError, addHeaders, problemError } from './problem.js'
 
 /**
- * Routes a request of the IETF resumable-upload draft (it carries a supported
- * `Upload-Draft-Interop-Version`) to the draft's method modules. Needs no `Tus-Resumable`.
- * DELETE and GET are the tus modules themselves. Every response, errors included, echoes the
- * interop version; a 413 carries `Upload-Limit`.
+ * The dispatcher of the IETF resumable-upload draft over `routes` (`DRAFT_ROUTES` compiled for
+ * one handler), for requests that carry a supported `Upload-Draft-Interop-Version`. Needs no
+ * `Tus-Resumable`. Every response, errors included, echoes the interop version; a 413 carries
+ * `Upload-Limit`.
  */
-export async function dispatchDraft(
+export function draftDispatch(routes: CompiledRoutes): Dispatch {
+  return (ctx, target) => dispatchDraft(routes, ctx, target)
+}
+
+async function dispatchDraft(
+  routes: CompiledRoutes,
   ctx: MethodContext,
-  route: Route,
-  version: number,
-  extensions: readonly string[],
-  allowed: Allowed,
+  target: Route,
 ): Promise<TusResponse> {
+  const version = draftVersion(ctx)
   const echo = { 'Upload-Draft-Interop-Version': String(version) }
   try {
-    const response = await routeDraft()
+    const response = await routeRequest(routes, ctx, target)
     return { ...response, headers: { ...response.headers, ...echo } }
   } catch (err) {
     if (!isTusError(err)) throw err
@@ -44,22 +44,5 @@ export async function dispatchDraft(
       })
     }
     throw addHeaders(err, extra)
-  }
-
-  async function routeDraft(): Promise<TusResponse> {
-    const { method, headers } = ctx.req
-    if (method === 'OPTIONS') return handleDraftOptions(ctx)
-    if (route.kind === 'collection') {
-      // Creation is any request with content and Upload-Complete aimed at the creation URL.
-      const creates =
-        method === 'POST' ||
-        ((method === 'PUT' || method === 'PATCH') && hasCompleteField(headers, version))
-      if (creates) return handleDraftCreation(ctx)
-      throw tusError('ERR_METHOD_NOT_ALLOWED', undefined, { Allow: allowed.collection })
-    }
-    return routeUpload(ctx, route.id, extensions, allowed, {
-      head: handleDraftHead,
-      patch: handleDraftAppend,
-    })
   }
 }

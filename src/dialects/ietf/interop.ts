@@ -49,8 +49,10 @@ export function requiresPartialUploadType(version: number): boolean {
   return version >= 6
 }
 
-/** The interop version of a draft request, which the endpoint put on its context. */
+/** The interop version of a request the endpoint routed to the draft. */
 export function draftVersion(ctx: MethodContext): number {
-  if (ctx.interop === undefined) throw new Error('tuskit: a draft method got a tus 1.0 request')
-  return ctx.interop
+  if (ctx.dialect.name !== 'ietf-draft') {
+    throw new Error('tuskit: a tus 1.0 request reached the IETF draft routes')
+  }
+  return ctx.dialect.version
 }
