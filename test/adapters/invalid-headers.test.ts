@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { format } from 'node:util'
 import createDebug from 'debug'
 import { createTusHandler, TusError, type TusHandlerOptions } from '../../src/index.js'
+import { writeNodeResponse } from '../../src/adapters/node/response.js'
 import { ADAPTERS, get, listen, tempStore, TUS, type AdapterServer } from './harness.js'
 
 const OCTET = 'application/offset+octet-stream'
@@ -273,6 +274,50 @@ test('node:http: a Location the app made unsendable (a decoded mount prefix) is 
     })
     await assertFailure(running, 'Express-like', draftPost, /^tuskit: .*header Location.*U\+6587/)
     await assertAlive(running, endpoint)
+  } finally {
+    tus.close()
+    await server.close()
+    await temp.remove()
+  }
+})
+
+test('node:http: a write Node refuses past the core check is answered 500, never an exit', async () => {
+  // The last line behind the core's check: a response written without it.
+  const server = await listen(
+    createServer((req, res) => {
+      res.setHeader('X-Set-Before', 'yes')
+      writeNodeResponse(req, res, { status: 204, headers: { 'X-Name': '文件.txt' } })
+    }),
+  )
+  try {
+    for (const path of ['/a', '/b']) {
+      const res = await get(`${server.origin}${path}`)
+      assert.equal(res.status, 500)
+      assert.equal(res.headers.get('x-name'), null)
+      assert.equal(res.headers.get('x-set-before'), null, 'no header of the failed response')
+      assert.equal(await res.text(), 'ERR_INTERNAL_SERVER_ERROR: internal server error\n')
+    }
+    assert.deepEqual(rejections, [])
+  } finally {
+    await server.close()
+  }
+})
+
+test("node:http: an app's next that throws gets the request answered, never an exit", async () => {
+  const temp = await tempStore()
+  const tus = createTusHandler(temp.store, { path: '/files' })
+  const server = await listen(
+    createServer((req, res) =>
+      tus(req, res, () => {
+        throw new Error('the app fell over')
+      }),
+    ),
+  )
+  try {
+    const res = await get(`${server.origin}/elsewhere`)
+    assert.equal(res.status, 500)
+    assert.equal(await res.text(), 'ERR_INTERNAL_SERVER_ERROR: internal server error\n')
+    await assertAlive({ ...server, errors: [] })
   } finally {
     tus.close()
     await server.close()
