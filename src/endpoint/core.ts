@@ -5,6 +5,7 @@ import { effectiveMethod } from '../protocol/headers.js'
 import { nonNegativeIntegerProblem } from '../protocol/integer.js'
 import { advertisedExtensions } from '../protocol/extensions.js'
 import { matchRoute } from '../protocol/route.js'
+import { responseProblem, statusProblem } from '../protocol/sendable.js'
 import { resolveOptions, type MaxSize, type TusHandlerOptions } from '../context/options.js'
 import type { UploadStore } from '../stores/upload-store.js'
 import { compileRoutes, uniqueNames, type RouteSettings } from '../dialects/route-table.js'
@@ -17,7 +18,7 @@ import { ProblemError, problemResponse } from '../dialects/ietf/problem.js'
 import { createCors } from './cors.js'
 import { tableErrorResponse } from './response-headers.js'
 import { createEvents, type TusEvents } from '../context/events.js'
-import type { HookRequest } from '../context/hooks.js'
+import type { ErrorReplacement, HookRequest } from '../context/hooks.js'
 import type {
   CoreRequest,
   Dialect,
@@ -38,7 +39,8 @@ export interface TusCore {
   /**
    * Handles one request. Resolves `undefined` for requests outside the endpoint, and a
    * response for everything else, protocol errors included. Rejects only on real failures
-   * (a store throwing a plain error), which the adapter hands to the host app.
+   * (a store throwing a plain error, a response that cannot be sent), which the adapter hands
+   * to the host app.
    */
   handle(req: CoreRequest): Promise<TusResponse | undefined>
   /** Typed events for observers: `created`, `progress`, `finished`, `terminated`, `expired`. */
@@ -94,10 +96,25 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
     // The IETF draft, when the request speaks a version of it we know; else tus 1.0.
     const draft = resolved.ietfDraft ? interopVersion(raw.headers) : undefined
     let response = await respond(raw, draft)
-    if (response !== undefined && draft !== undefined) {
-      response = { ...response, dialect: 'ietf-draft' }
-    }
-    return response === undefined || cors === undefined ? response : cors(raw, response)
+    if (response === undefined) return undefined
+    if (draft !== undefined) response = { ...response, dialect: 'ietf-draft' }
+    if (cors !== undefined) response = await cors(raw, response)
+    assertSendable(response, raw)
+    return response
+  }
+
+  /**
+   * Refuses a response no runtime can send (see protocol/sendable.ts), before an adapter
+   * writes anything: a header a hook returned with a value outside Latin-1, `undefined`, a
+   * CR/LF, or an unusable status. That is a bug of the app, so it is a failure like a store's
+   * plain error (500, or the host's error handling), not a crash of the process.
+   */
+  function assertSendable(response: TusResponse, raw: CoreRequest): void {
+    const problem = responseProblem(response.status, response.headers)
+    if (problem === undefined) return
+    if (typeof response.body === 'object') response.body.destroy()
+    log('%s %s failed: %s', raw.method, raw.url, problem)
+    throw new TypeError(`tuskit: ${problem}`)
   }
 
   async function respond(
@@ -166,9 +183,11 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
   }
 
   /**
-   * The answer to a `TusError`: `onResponseError`'s replacement as the hook wrote it, else for
-   * a draft request with a problem type its problem+json document, else `<code>: <reason>`
-   * (a hook's plain error keeps the reason it chose, without a code).
+   * The answer to a `TusError`: `onResponseError`'s replacement as the hook wrote it (if it
+   * can be sent: a status from 200 to 599 and a string body; else, as when the hook throws,
+   * the original error), else for a draft request with a problem type its problem+json
+   * document, else `<code>: <reason>` (a hook's plain error keeps the reason it chose, without
+   * a code).
    */
   async function errorResponse(
     err: TusError,
@@ -180,7 +199,10 @@ export function createTusCore(store: UploadStore, options: TusHandlerOptions = {
     if (hooks.onResponseError) {
       try {
         const replacement = await hooks.onResponseError(req, err)
-        if (replacement) {
+        const problem = replacement ? replacementProblem(replacement) : undefined
+        if (problem !== undefined) {
+          log('onResponseError returned %s; the original error is answered', problem)
+        } else if (replacement) {
           return { status: replacement.status, headers, body: oneLine(replacement.body) }
         }
       } catch (hookErr) {
@@ -230,6 +252,14 @@ async function resolveMaxSize(
     throw new TypeError(`tuskit: options.maxSize returned ${String(value)}, which ${problem}`)
   }
   return value
+}
+
+/** Why an `onResponseError` replacement cannot be sent, or `undefined` if it can. */
+function replacementProblem(replacement: ErrorReplacement): string | undefined {
+  const bad = statusProblem(replacement.status)
+  if (bad !== undefined) return `the status ${bad}`
+  const { body } = replacement as { body: unknown }
+  return typeof body === 'string' ? undefined : `a body that is ${typeof body}, not a string`
 }
 
 /** A TusError, or an error from a hook that carries an HTTP status; `undefined` otherwise. */

@@ -41,11 +41,20 @@ export function parseMetadata(header: string, maxBytes = Infinity): Metadata {
   return out
 }
 
-/** Serialises metadata back to the header form; valueless keys carry no trailing space. */
+/**
+ * Serialises metadata back to the header form; valueless keys carry no trailing space. Only
+ * what `Upload-Metadata` can carry is written: a key `parseMetadata` would take, with a string
+ * value or `null`. Other entries (a hook's key with a space, an info file edited to hold a
+ * CR/LF) are left out, so the header is always sendable and parses back as it was written.
+ */
 export function stringifyMetadata(metadata: Readonly<Metadata>): string {
   const parts: string[] = []
-  for (const [key, value] of Object.entries(metadata)) {
-    parts.push(value === null ? key : `${key} ${Buffer.from(value, 'utf8').toString('base64')}`)
+  for (const [key, value] of Object.entries(metadata) as [string, unknown][]) {
+    if (!KEY.test(key)) continue
+    if (value === null) parts.push(key)
+    else if (typeof value === 'string') {
+      parts.push(`${key} ${Buffer.from(value, 'utf8').toString('base64')}`)
+    }
   }
   return parts.join(',')
 }

@@ -1,14 +1,30 @@
 // Shared pieces of the framework adapter tests: a store in a temp folder, a listening server,
-// a fetch-based tus round trip (POST, PATCH, HEAD, GET, DELETE) and a tus-js-client upload,
-// both checking that Location is right under the mount point.
+// the endpoint behind each adapter, a fetch-based tus round trip (POST, PATCH, HEAD, GET,
+// DELETE) and a tus-js-client upload, both checking that Location is right under the mount
+// point.
 import assert from 'node:assert/strict'
-import type { Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ERRORS, FileStore, type TusErrorCode } from '../../src/index.js'
+import connect from 'connect'
+import express from 'express'
+import Fastify from 'fastify'
+import Koa from 'koa'
+import {
+  createTusHandler,
+  ERRORS,
+  FileStore,
+  type TusErrorCode,
+  type TusHandlerOptions,
+  type UploadStore,
+} from '../../src/index.js'
+import { createTusMiddleware } from '../../src/adapters/koa.js'
+import { createTusPlugin } from '../../src/adapters/fastify.js'
+import { createWebHandler } from '../../src/adapters/web.js'
 import { startTusUpload } from '../fixtures/tus-upload.js'
+import { serveFetch } from '../helpers/serve-fetch.js'
 
 export const TUS = { 'Tus-Resumable': '1.0.0' } as const
 const OCTET = 'application/offset+octet-stream'
@@ -43,6 +59,92 @@ export async function listen(server: Server): Promise<{ origin: string; close():
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
+}
+
+/** The endpoint served at `/files` through one adapter. */
+export interface AdapterServer {
+  origin: string
+  /**
+   * The failures tuskit handed to the app (`next(err)`, a throw, a rejection), which the app
+   * answered with a 500 `app error`. node:http has no `next`: tuskit answers those itself.
+   */
+  errors: unknown[]
+  close(): Promise<void>
+}
+
+type AppError = (err: unknown, req: IncomingMessage, res: ServerResponse, next: unknown) => void
+
+/** The endpoint at `/files` behind every adapter, each with the app's own error handling. */
+export const ADAPTERS: Record<
+  string,
+  (store: UploadStore, options: TusHandlerOptions) => Promise<AdapterServer>
+> = {
+  'node:http': async (store, options) => {
+    const tus = createTusHandler(store, options)
+    const server = await listen(createServer((req, res) => tus(req, res)))
+    return { ...server, errors: [] }
+  },
+  'Express 5': async (store, options) => {
+    const errors: unknown[] = []
+    const app = express()
+    app.use('/files', createTusHandler(store, options))
+    // Four parameters: how Express and Connect tell an error handler.
+    app.use(((err, _req, res, _next) => {
+      errors.push(err)
+      res.writeHead(500).end('app error')
+    }) as AppError)
+    return { ...(await listen(createServer(app))), errors }
+  },
+  Connect: async (store, options) => {
+    const errors: unknown[] = []
+    const app = connect()
+    app.use('/files', createTusHandler(store, options))
+    // Four parameters: how Express and Connect tell an error handler.
+    app.use(((err, _req, res, _next) => {
+      errors.push(err)
+      res.writeHead(500).end('app error')
+    }) as AppError)
+    return { ...(await listen(createServer(app))), errors }
+  },
+  Koa: async (store, options) => {
+    const errors: unknown[] = []
+    const koa = new Koa()
+    koa.use(async (ctx, next) => {
+      try {
+        await next()
+      } catch (err) {
+        errors.push(err)
+        ctx.status = 500
+        ctx.body = 'app error'
+      }
+    })
+    koa.use(createTusMiddleware(store, options))
+    return { ...(await listen(createServer(koa.callback()))), errors }
+  },
+  Fastify: async (store, options) => {
+    const errors: unknown[] = []
+    const fastify = Fastify()
+    fastify.setErrorHandler(async (err, _request, reply) => {
+      errors.push(err)
+      return reply.code(500).send('app error')
+    })
+    await fastify.register(createTusPlugin(store, options), { prefix: '/files' })
+    const origin = await fastify.listen({ port: 0, host: '127.0.0.1' })
+    return { origin, errors, close: () => fastify.close() }
+  },
+  'web (Hono node-server)': async (store, options) => {
+    const errors: unknown[] = []
+    const tus = createWebHandler(store, options)
+    const server = await serveFetch(async (request) => {
+      try {
+        return await tus.handleRequest(request)
+      } catch (err) {
+        errors.push(err)
+        return new Response('app error', { status: 500 })
+      }
+    })
+    return { ...server, errors }
+  },
 }
 
 /** A fetch with a bounded wait. */

@@ -56,3 +56,20 @@ test('round-trips through stringify', () => {
     { a: 'ü', b: null },
   )
 })
+
+test('stringify leaves out what Upload-Metadata cannot carry, so the header is sendable', () => {
+  const metadata = {
+    filename: 'a.txt',
+    'two words': 'x',
+    'a,b': 'x',
+    'x\r\nSet-Cookie: a=b': 'x',
+    ключ: 'x',
+    '': 'x',
+    size: 5,
+    list: ['x'],
+    flag: null,
+  } as unknown as Record<string, string | null>
+  const header = stringifyMetadata(metadata)
+  assert.equal(header, `filename ${b64('a.txt')},flag`)
+  assert.deepEqual({ ...parseMetadata(header) }, { filename: 'a.txt', flag: null })
+})

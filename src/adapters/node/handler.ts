@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TusHandlerOptions } from '../../context/options.js'
 import type { UploadStore } from '../../stores/upload-store.js'
 import { nodeCoreRequest } from './request.js'
-import { writeNodeResponse } from './response.js'
+import { abandonResponse, writeNodeResponse } from './response.js'
 import { tableErrorResponse } from '../../endpoint/response-headers.js'
 import { createTusCore, endpointControls, type EndpointControls } from '../../endpoint/core.js'
 
@@ -31,26 +31,30 @@ export type TusHandler = ((
  * ```
  *
  * Protocol errors are answered with their status and a one-line `<code>: <reason>` body;
- * `next(err)` is only called for real failures (storage errors), and `next()` for requests
- * outside `path`. Without `next`, those get `ERR_INTERNAL_SERVER_ERROR` (500) and
- * `ERR_NOT_FOUND` (404).
+ * `next(err)` is only called for real failures (storage errors, a hook's response header that
+ * cannot be sent), and `next()` for requests outside `path`. Without `next`, those get
+ * `ERR_INTERNAL_SERVER_ERROR` (500) and `ERR_NOT_FOUND` (404).
  */
 export function createTusHandler(store: UploadStore, options: TusHandlerOptions = {}): TusHandler {
   const core = createTusCore(store, options)
 
   function tusHandler(req: IncomingMessage, res: ServerResponse, next?: NextFunction): void {
-    core.handle(nodeCoreRequest(req, res)).then(
-      (response) => {
-        if (response !== undefined) writeNodeResponse(req, res, response)
-        else if (next) next()
-        else writeNodeResponse(req, res, tableErrorResponse('ERR_NOT_FOUND'))
-      },
-      (err: unknown) => {
-        // The failure itself stays out of the body; DEBUG=tuskit:handler logs it.
-        if (next) next(err)
-        else writeNodeResponse(req, res, tableErrorResponse('ERR_INTERNAL_SERVER_ERROR'))
-      },
-    )
+    core
+      .handle(nodeCoreRequest(req, res))
+      .then(
+        (response) => {
+          if (response !== undefined) writeNodeResponse(req, res, response)
+          else if (next) next()
+          else writeNodeResponse(req, res, tableErrorResponse('ERR_NOT_FOUND'))
+        },
+        (err: unknown) => {
+          // The failure itself stays out of the body; DEBUG=tuskit:handler logs it.
+          if (next) next(err)
+          else writeNodeResponse(req, res, tableErrorResponse('ERR_INTERNAL_SERVER_ERROR'))
+        },
+      )
+      // Only the app's `next` can still throw here; unhandled, that would end the process.
+      .catch((err: unknown) => abandonResponse(req, res, err))
   }
   return Object.assign(tusHandler, endpointControls(core))
 }

@@ -1,10 +1,8 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
+import { headerProblem, shown } from '../../protocol/sendable.js'
 
 /** Reason phrases Node does not know. */
 const INTERIM_TEXT: Readonly<Record<number, string>> = { 104: 'Upload Resumption Supported' }
-
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
 
 /** Node internals used to write raw bytes in order with the response (not typed). */
 interface RawResponse {
@@ -26,7 +24,9 @@ interface RawResponse {
  * had it yet (an app handling `checkContinue`) gets its `100 Continue` first: an interim
  * response must never stand in for it. Nothing is sent once the final response has started,
  * to HTTP/1.0 clients (they do not know 1xx responses) or over HTTP/2 (the compatibility API
- * has no raw output); interim responses are optional, so that is safe.
+ * has no raw output); interim responses are optional, so that is safe. A header that cannot
+ * be sent (protocol/sendable.ts) throws before anything is written: the request fails, as the
+ * final response carrying the same header would.
  */
 export function writeInterim(
   req: IncomingMessage,
@@ -43,8 +43,11 @@ export function writeInterim(
   if (typeof raw._writeRaw !== 'function') return
   let head = `HTTP/1.1 ${status} ${INTERIM_TEXT[status] ?? STATUS_CODES[status] ?? 'Informational'}\r\n`
   for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) {
-      throw new TypeError(`tuskit: invalid interim response header ${JSON.stringify(name)}`)
+    const problem = headerProblem(name, value)
+    if (problem !== undefined) {
+      throw new TypeError(
+        `tuskit: the interim response header ${shown(name)} cannot be sent: ${problem}`,
+      )
     }
     head += `${name}: ${value}\r\n`
   }

@@ -18,7 +18,7 @@ const COMPLETE = ['Upload-Complete', 'Upload-Incomplete']
  */
 function creation(accepts?: (ctx: MethodContext) => boolean): RouteEntry<MethodContext> {
   return {
-    handle: (ctx) => handleDraftCreation(ctx, draftVersion(ctx)),
+    handle: handleDraftCreation,
     ...(accepts && { accepts }),
     headers: [
       VERSION,
@@ -49,10 +49,10 @@ export const DRAFT_ROUTES: RouteTable = {
     PATCH: [creation(namesCompleteness)],
   },
   upload: {
-    HEAD: [{ handle: (ctx) => handleDraftHead(ctx, draftVersion(ctx)), headers: [VERSION] }],
+    HEAD: [{ handle: handleDraftHead, headers: [VERSION] }],
     PATCH: [
       {
-        handle: (ctx) => handleDraftAppend(ctx, draftVersion(ctx)),
+        handle: handleDraftAppend,
         headers: [VERSION, 'Upload-Offset', ...COMPLETE, 'Upload-Length', 'Content-Type'],
       },
     ],
