@@ -156,10 +156,10 @@ function report(results, uploads, burst) {
     )
   }
   console.log('\nEach figure: the median over runs (the first column: of each run’s median).')
+  console.log('Per run, in ms: one DELETE / all at once / the PATCH beside them')
   for (const [build, rs] of results) {
-    console.log(
-      `${build}: ${rs.map((r) => `${r.median.toFixed(1)}/${r.wall.toFixed(0)}`).join(' ')}`,
-    )
+    const each = rs.map((r) => [r.median.toFixed(1), r.wall.toFixed(0), r.patch.toFixed(0)])
+    console.log(`${build}: ${each.map((xs) => xs.join('/')).join('  ')}`)
   }
 }
 

@@ -108,7 +108,8 @@ interface InfoFile {
  * created by the first append. The offset is always the data file's size (0 while there is
  * none), so after a crash the reported offset equals the bytes really on disk. Info files
  * appear and are replaced atomically. Ids never contain dots or
- * slashes, so no URL can name a file outside the folder or another upload's info file.
+ * slashes, so no URL can name a file outside the folder or another upload's info file. A new
+ * store removes, in the background, temporary files over an hour old that a crash left.
  *
  * Metadata calls (stat, open, close, reading a small info file) are synchronous:
  * on a local disk each takes microseconds, several times less than a round trip to libuv's
