@@ -1,4 +1,4 @@
-// Finds the outside programs some tests need (a browser, curl). A test that needs one calls
+// Finds the outside programs some tests need (a browser, curl, strace). A test that needs one calls
 // `needProgram`: where the program is missing, the test skips with one line saying how to get
 // it, except under CI (`CI` set), where a missing program fails the test: CI must never skip.
 import { accessSync, constants, readdirSync } from 'node:fs'
@@ -141,4 +141,11 @@ export const CURL: Program = {
   name: 'curl',
   install: 'Install it: apt-get install curl (Debian/Ubuntu), brew install curl (macOS).',
   candidates: () => ['curl'],
+}
+
+/** strace, to watch a server's system calls (Linux only). */
+export const STRACE: Program = {
+  name: 'strace',
+  install: 'Install it: apt-get install strace (Debian/Ubuntu); it exists on Linux only.',
+  candidates: () => ['/usr/bin/strace', 'strace'],
 }

@@ -1,4 +1,4 @@
-import { close, fdatasync, fsync, open, renameSync, write } from 'node:fs'
+import { close, constants as fsConstants, fdatasync, fsync, open, renameSync, write } from 'node:fs'
 import { rename, unlink } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { dirname } from 'node:path'
@@ -13,21 +13,40 @@ export const fdatasyncFd = promisify(fdatasync)
 const fsyncFd = promisify(fsync)
 const closeFd = promisify(close)
 
+/** Options of {@link writeFileAtomic}. */
+export interface AtomicWriteOptions {
+  /**
+   * The temporary file to write, replaced if a crash left it. Only for a caller that is the
+   * one writer of that name (the FileStore's per-upload writes, which never run two at once
+   * for one upload): a fixed name lets a removal find a crash's leftover without listing the
+   * folder. Default: a fresh random name next to `path`, for writers that may race.
+   */
+  temp?: string
+  /**
+   * Runs right before the rename, in the same synchronous step; if it throws, nothing is
+   * replaced.
+   */
+  beforeRename?: () => void
+}
+
+/** Flags to open a fixed-name temporary file: a crash's leftover is emptied, a symlink refused. */
+export const REPLACE_TEMP =
+  fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_NOFOLLOW
+
 /**
  * Replaces `path` with `data` so that a crash at any moment leaves either the old or the new
  * content, never a torn file: write a temporary sibling, optionally fdatasync it (which also
  * flushes its size), rename it over. With `durable`, the folder is fsynced too so the rename
- * itself survives power loss. `beforeRename`, if given, runs right before the rename, in the
- * same synchronous step; if it throws, nothing is replaced.
+ * itself survives power loss. A crash may leave the temporary file behind.
  */
 export async function writeFileAtomic(
   path: string,
   data: string,
   durable: boolean,
-  beforeRename?: () => void,
+  { temp, beforeRename }: AtomicWriteOptions = {},
 ): Promise<void> {
-  const tmp = `${path}.${randomSlice(6).toString('hex')}.tmp`
-  const fd = await openFd(tmp, 'wx', 0o600)
+  const tmp = temp ?? `${path}.${randomSlice(6).toString('hex')}.tmp`
+  const fd = await openFd(tmp, temp === undefined ? 'wx' : REPLACE_TEMP, 0o600)
   try {
     const bytes = Buffer.from(data)
     let written = 0

@@ -93,12 +93,6 @@ export async function recoverStaging(dataPath: string, durable: boolean): Promis
   await unlinkIfExists(stagingPath(dataPath))
 }
 
-/** Deletes the staging file and commit marker of an upload being removed. */
-export async function removeStaging(dataPath: string): Promise<void> {
-  await unlinkIfExists(stagingPath(dataPath))
-  await unlinkIfExists(commitMarkerPath(dataPath))
-}
-
 export interface ChecksumAppendConfig {
   /** fsync the data file, the marker and the folder (the store's `fsync` option). */
   readonly durable: boolean

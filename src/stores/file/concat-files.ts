@@ -1,9 +1,8 @@
 import { createReadStream } from 'node:fs'
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import { tusError } from '../../model/errors.js'
-import { syncDirectory } from './atomic-write.js'
+import { REPLACE_TEMP, syncDirectory } from './atomic-write.js'
 
 /** One input of a concatenation: the first `length` bytes of the file at `path`. */
 export interface ConcatSource {
@@ -14,20 +13,29 @@ export interface ConcatSource {
 const READ_BUFFER = 1024 * 1024
 
 /**
- * Streams `sources`, in order, into a new temporary sibling of `target` and resolves with its
- * path; the caller renames it over `target` once everything else is in place, so a crash at
- * any moment leaves either no body or the whole one. Holds at most one read buffer at a time.
- * With `durable`, the temporary file is fsynced before this resolves. On any failure the
- * temporary file is removed; a source that is missing or shorter than its `length` rejects
- * with a 400 `ERR_PART_NOT_FOUND` `TusError`.
+ * The temporary file a concatenation into `target` writes: one fixed name per target, so the
+ * removal of an upload finds a crash's leftover without listing the folder.
+ */
+export function concatTempPath(target: string): string {
+  return `${target}.concat.tmp`
+}
+
+/**
+ * Streams `sources`, in order, into the temporary sibling {@link concatTempPath} of `target`
+ * (emptied first if a crash left it) and resolves with its path; the caller renames it over
+ * `target` once everything else is in place, so a crash at any moment leaves either no body
+ * or the whole one. The caller must be the only one concatenating into `target`. Holds at
+ * most one read buffer at a time. With `durable`, the temporary file is fsynced before this
+ * resolves. On any failure the temporary file is removed; a source that is missing or
+ * shorter than its `length` rejects with a 400 `ERR_PART_NOT_FOUND` `TusError`.
  */
 export async function writeConcatenation(
   target: string,
   sources: readonly ConcatSource[],
   durable: boolean,
 ): Promise<string> {
-  const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`
-  const fh = await open(tmp, 'wx', 0o600)
+  const tmp = concatTempPath(target)
+  const fh = await open(tmp, REPLACE_TEMP, 0o600)
   let done = false
   try {
     for (const source of sources) await copyPrefix(fh, source)

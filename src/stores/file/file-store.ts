@@ -32,9 +32,10 @@ import {
   commitMarkerPath,
   pendingCommitOffset,
   recoverStaging,
-  removeStaging,
+  stagingPath,
 } from './checksum-append.js'
-import { commitConcatenation, writeConcatenation } from './concat-files.js'
+import { commitConcatenation, concatTempPath, writeConcatenation } from './concat-files.js'
+import { removeIfPresent, sweepTemporaries } from './leftovers.js'
 import { pump } from '../../streams/pump.js'
 
 const log = createLog('file-store')
@@ -77,6 +78,12 @@ const DSYNC_APPEND =
 /** How many uploads' info the store keeps in memory (see `FileStore.get`). */
 const INFO_CACHE_SIZE = 10_000
 
+/**
+ * Temporary files at least this old when a store starts are a crash's leftovers, not a write
+ * in flight in another process sharing the folder: writes keep their file's mtime fresh.
+ */
+const STALE_TEMP_MS = 60 * 60 * 1000
+
 /** A cached info file, valid while the info file is the one it was read from. */
 interface CachedInfo {
   info: InfoFile
@@ -101,7 +108,8 @@ interface InfoFile {
  * created by the first append. The offset is always the data file's size (0 while there is
  * none), so after a crash the reported offset equals the bytes really on disk. Info files
  * appear and are replaced atomically. Ids never contain dots or
- * slashes, so no URL can name a file outside the folder or another upload's info file.
+ * slashes, so no URL can name a file outside the folder or another upload's info file. A new
+ * store removes, in the background, temporary files over an hour old that a crash left.
  *
  * Metadata calls (stat, open, close, reading a small info file) are synchronous:
  * on a local disk each takes microseconds, several times less than a round trip to libuv's
@@ -120,7 +128,9 @@ export class FileStore implements UploadStore {
   readonly directory: string
   private readonly fsync: boolean
   private readonly writeBufferSize: number
-  // Defence in depth: the handler's locker already serialises appends to one upload.
+  // Uploads being written (append, length, concatenation): one writer per upload at a time.
+  // The handler's locker already serialises them; this holds for direct calls too, and the
+  // fixed names of an upload's temporary files rely on it.
   private readonly appending = new Set<string>()
   // Info files read or written, each tied to the info file's stat (see `infoAndStat`).
   private readonly infos = new Map<string, CachedInfo>()
@@ -136,6 +146,13 @@ export class FileStore implements UploadStore {
     this.fsync = options.fsync ?? true
     this.writeBufferSize = options.writeBufferSize ?? 1024 * 1024
     mkdirSync(this.directory, { recursive: true })
+    // Temporary files older than any write in flight: a crash's, and those of an older
+    // layout (random names), which a DELETE no longer looks for. One listing, in the background.
+    const stale = new Date(Date.now() - STALE_TEMP_MS)
+    sweepTemporaries(this.directory, stale).then(
+      (n) => n > 0 && log('removed %d stale temporary files', n),
+      (err: unknown) => log('sweeping temporary files failed: %O', err),
+    )
   }
 
   private dataPath(id: string): string {
@@ -145,6 +162,17 @@ export class FileStore implements UploadStore {
 
   private infoPath(id: string): string {
     return `${this.dataPath(id)}.json`
+  }
+
+  /** The temporary file of an info update (not a creation: those may race, see `create`). */
+  private infoTempPath(id: string): string {
+    return `${this.infoPath(id)}.tmp`
+  }
+
+  /** Files a crash may have left for an upload, known by name: no listing finds them. */
+  private leftoverPaths(id: string): string[] {
+    const data = this.dataPath(id)
+    return [stagingPath(data), commitMarkerPath(data), this.infoTempPath(id), concatTempPath(data)]
   }
 
   async create(init: UploadInit): Promise<Upload> {
@@ -158,14 +186,17 @@ export class FileStore implements UploadStore {
     // One new file per creation, since creating files is what a creation costs: the info file
     // appears atomically, and only then does the upload exist. The data file appears with the
     // first append. Unlike other metadata calls these run on the thread pool, so many creations
-    // at once spread over its threads.
+    // at once spread over its threads. Creations take no lock and two may choose one id (a
+    // naming function, several processes), so each writes a temporary file of its own, with a
+    // random name; one a crash left goes with the sweeps (see `deleteExpired`, the constructor).
     const infoPath = this.infoPath(init.id)
     const dataPath = this.dataPath(init.id)
-    await writeFileAtomic(infoPath, JSON.stringify(info), this.fsync, () => {
+    const beforeRename = (): void => {
       if (statIfExists(infoPath) !== undefined) throw tusError('ERR_UPLOAD_EXISTS')
       // A data file without info is what a removal cut short left behind: not this upload's.
       if (statIfExists(dataPath) !== undefined) unlinkSync(dataPath)
-    })
+    }
+    await writeFileAtomic(infoPath, JSON.stringify(info), this.fsync, { beforeRename })
     const infoSt = statIfExists(infoPath)
     if (infoSt !== undefined) this.remember(init.id, info, infoSt)
     log('created %s size=%s', init.id, info.size)
@@ -342,9 +373,23 @@ export class FileStore implements UploadStore {
     }
     if (size < offset) throw tusError('ERR_LENGTH_BELOW_OFFSET')
     const next: InfoFile = { ...info, size }
+    if (this.appending.has(id)) {
+      throw new TusError('ERR_LOCK_TIMEOUT', 423, 'upload is being written by another request')
+    }
+    this.appending.add(id)
     this.infos.delete(id)
-    await writeFileAtomic(this.infoPath(id), JSON.stringify(next), this.fsync)
+    try {
+      await this.writeInfo(id, next)
+    } finally {
+      this.appending.delete(id)
+    }
     return toUpload(next, offset)
+  }
+
+  /** Replaces an upload's info file; the caller is its one writer (see `appending`). */
+  private writeInfo(id: string, info: InfoFile): Promise<void> {
+    const temp = this.infoTempPath(id)
+    return writeFileAtomic(this.infoPath(id), JSON.stringify(info), this.fsync, { temp })
   }
 
   async remove(id: string): Promise<void> {
@@ -355,14 +400,10 @@ export class FileStore implements UploadStore {
       throw err
     })
     await unlink(this.dataPath(id)).catch(() => undefined)
-    await removeStaging(this.dataPath(id)).catch(() => undefined)
-    // Temporary files a crash left for this upload: an info update or a concatenation killed
-    // before its rename. Ids hold no dot, so `<id>.` names no other upload's files.
-    for (const name of await readdir(this.directory)) {
-      if (name.startsWith(`${id}.`) && name.endsWith('.tmp')) {
-        await unlink(join(this.directory, name)).catch(() => undefined)
-      }
-    }
+    // What a crash left for this upload (a checksummed append, an info update or a
+    // concatenation killed half-way): fixed names, looked up one by one, since listing a
+    // large folder costs far more. Creations' temporary files are left to the sweeps.
+    await removeIfPresent(this.leftoverPaths(id)).catch(() => undefined)
     if (this.fsync) await syncDirectory(this.directory)
   }
 
@@ -396,12 +437,10 @@ export class FileStore implements UploadStore {
       const tmp = await writeConcatenation(this.dataPath(id), sources, this.fsync)
       const next: InfoFile = { ...info, size }
       if (info.size === null) {
-        await writeFileAtomic(this.infoPath(id), JSON.stringify(next), this.fsync).catch(
-          async (err: unknown) => {
-            await unlink(tmp).catch(() => undefined)
-            throw err
-          },
-        )
+        await this.writeInfo(id, next).catch(async (err: unknown) => {
+          await unlink(tmp).catch(() => undefined)
+          throw err
+        })
       }
       await commitConcatenation(tmp, this.dataPath(id), this.fsync)
       log('concatenated %s from %d parts, %d bytes', id, parts.length, size)
