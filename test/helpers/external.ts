@@ -97,8 +97,25 @@ const PLAYWRIGHT_LAYOUTS = [
   ['chrome-win', 'chrome.exe'],
 ]
 
+/** Where browsers installed outside PATH live, by platform (app bundles, Program Files). */
+const APP_LOCATIONS: Partial<Record<NodeJS.Platform, readonly string[]>> = {
+  darwin: [
+    join('/Applications', 'Chromium.app', 'Contents', 'MacOS', 'Chromium'),
+    join('/Applications', 'Google Chrome.app', 'Contents', 'MacOS', 'Google Chrome'),
+  ],
+  win32: [
+    join(
+      process.env['PROGRAMFILES'] ?? 'C:\\Program Files',
+      'Google',
+      'Chrome',
+      'Application',
+      'chrome.exe',
+    ),
+  ],
+}
+
 /**
- * Chromium or Chrome: `CHROMIUM_PATH`, then the usual system places, then playwright's cache
+ * Chromium or Chrome: `CHROMIUM_PATH`, then PATH and the platform's app folders, then playwright's cache
  * (`npx playwright install chromium` puts one there).
  */
 export const CHROMIUM: Program = {
@@ -110,18 +127,12 @@ export const CHROMIUM: Program = {
     const set = process.env['CHROMIUM_PATH']
     if (set !== undefined && set !== '') return [set] // an explicit choice is not second-guessed
     return [
-      '/usr/bin/chromium',
-      '/usr/bin/chromium-browser',
-      '/snap/bin/chromium',
-      '/usr/bin/google-chrome',
-      '/usr/bin/google-chrome-stable',
-      '/Applications/Chromium.app/Contents/MacOS/Chromium',
-      '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
-      'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
+      // by name in PATH: Debian's and Ubuntu's packages, snap, Google's packages
       'chromium',
       'chromium-browser',
       'google-chrome',
       'google-chrome-stable',
+      ...(APP_LOCATIONS[process.platform] ?? []),
       ...revisions(playwrightCache(), 'chromium-').flatMap((dir) =>
         PLAYWRIGHT_LAYOUTS.map((parts) => join(dir, ...parts)),
       ),
@@ -147,5 +158,5 @@ export const CURL: Program = {
 export const STRACE: Program = {
   name: 'strace',
   install: 'Install it: apt-get install strace (Debian/Ubuntu); it exists on Linux only.',
-  candidates: () => ['/usr/bin/strace', 'strace'],
+  candidates: () => ['strace'],
 }

@@ -25,28 +25,35 @@ async function withEnv(vars: Record<string, string | undefined>, fn: () => Promi
 }
 
 async function executable(path: string): Promise<void> {
-  await writeFile(path, '#!/bin/sh\n')
+  await writeFile(path, '')
   await chmod(path, 0o755)
 }
 
-test('Chromium: CHROMIUM_PATH first, then system places, then playwright cache, newest first', async () => {
+test('Chromium: CHROMIUM_PATH first, then PATH, then playwright cache, newest first', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tuskit-external-'))
   try {
+    const cache = join(dir, 'cache')
     for (const rev of ['1200', '1255']) {
-      await mkdir(join(dir, `chromium-${rev}`, 'chrome-linux64'), { recursive: true })
-      await executable(join(dir, `chromium-${rev}`, 'chrome-linux64', 'chrome'))
+      await mkdir(join(cache, `chromium-${rev}`, 'chrome-linux64'), { recursive: true })
+      await executable(join(cache, `chromium-${rev}`, 'chrome-linux64', 'chrome'))
     }
+    const bin = join(dir, 'bin')
+    await mkdir(bin)
     const mine = join(dir, 'my-chrome')
     await executable(mine)
-    await withEnv({ CHROMIUM_PATH: undefined, PLAYWRIGHT_BROWSERS_PATH: dir }, async () => {
-      const candidates = CHROMIUM.candidates()
-      assert.equal(candidates[0], '/usr/bin/chromium')
-      const cached = candidates.filter((c) => c.startsWith(dir) && existsSync(c))
-      assert.deepEqual(cached, [
-        join(dir, 'chromium-1255', 'chrome-linux64', 'chrome'),
-        join(dir, 'chromium-1200', 'chrome-linux64', 'chrome'),
-      ])
-    })
+    await withEnv(
+      { CHROMIUM_PATH: undefined, PLAYWRIGHT_BROWSERS_PATH: cache, PATH: bin },
+      async () => {
+        const cached = CHROMIUM.candidates().filter((c) => c.startsWith(cache) && existsSync(c))
+        assert.deepEqual(cached, [
+          join(cache, 'chromium-1255', 'chrome-linux64', 'chrome'),
+          join(cache, 'chromium-1200', 'chrome-linux64', 'chrome'),
+        ])
+        // A browser in PATH comes before the cache.
+        await executable(join(bin, 'chromium'))
+        assert.equal(findProgram(CHROMIUM), join(bin, 'chromium'))
+      },
+    )
     await withEnv({ CHROMIUM_PATH: mine }, async () => {
       assert.equal(findProgram(CHROMIUM), mine)
     })
