@@ -3,7 +3,13 @@
 // DELETE) and a tus-js-client upload, both checking that Location is right under the mount
 // point.
 import assert from 'node:assert/strict'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -17,6 +23,7 @@ import {
   ERRORS,
   FileStore,
   type TusErrorCode,
+  type TusHandler,
   type TusHandlerOptions,
   type UploadStore,
 } from '../../src/index.js'
@@ -74,6 +81,25 @@ export interface AdapterServer {
 
 type AppError = (err: unknown, req: IncomingMessage, res: ServerResponse, next: unknown) => void
 
+/**
+ * Mounts tuskit at /files in an Express or Connect app whose error handler records what
+ * reaches it and answers 500.
+ */
+async function withAppErrors(
+  app: { use(path: string, fn: TusHandler): unknown; use(fn: AppError): unknown } & RequestListener,
+  store: UploadStore,
+  options: TusHandlerOptions,
+): Promise<AdapterServer> {
+  const errors: unknown[] = []
+  app.use('/files', createTusHandler(store, options))
+  // Four parameters: how Express and Connect tell an error handler.
+  app.use(((err, _req, res, _next) => {
+    errors.push(err)
+    res.writeHead(500).end('app error')
+  }) as AppError)
+  return { ...(await listen(createServer(app))), errors }
+}
+
 /** The endpoint at `/files` behind every adapter, each with the app's own error handling. */
 export const ADAPTERS: Record<
   string,
@@ -84,28 +110,8 @@ export const ADAPTERS: Record<
     const server = await listen(createServer((req, res) => tus(req, res)))
     return { ...server, errors: [] }
   },
-  'Express 5': async (store, options) => {
-    const errors: unknown[] = []
-    const app = express()
-    app.use('/files', createTusHandler(store, options))
-    // Four parameters: how Express and Connect tell an error handler.
-    app.use(((err, _req, res, _next) => {
-      errors.push(err)
-      res.writeHead(500).end('app error')
-    }) as AppError)
-    return { ...(await listen(createServer(app))), errors }
-  },
-  Connect: async (store, options) => {
-    const errors: unknown[] = []
-    const app = connect()
-    app.use('/files', createTusHandler(store, options))
-    // Four parameters: how Express and Connect tell an error handler.
-    app.use(((err, _req, res, _next) => {
-      errors.push(err)
-      res.writeHead(500).end('app error')
-    }) as AppError)
-    return { ...(await listen(createServer(app))), errors }
-  },
+  'Express 5': (store, options) => withAppErrors(express(), store, options),
+  Connect: (store, options) => withAppErrors(connect(), store, options),
   Koa: async (store, options) => {
     const errors: unknown[] = []
     const koa = new Koa()

@@ -52,7 +52,8 @@ runStoreContract(() => store)
 tusError('ERR_NO_SUCH_CODE')
 `
 
-const ESM_SOURCE = `import {
+// The imports both forms share: import declarations, which CommonJS compiles to require.
+const IMPORTS = `import {
   createTusHandler,
   FileStore,
   TusError,
@@ -64,7 +65,9 @@ import { isComplete, isValidUploadId, newUploadId, tusError, type Upload } from 
 import { runStoreContract, type StoreFactory } from 'tuskit/testing'
 import { createTusMiddleware, type TusKoaMiddleware } from 'tuskit/koa'
 import { createTusPlugin, type TusFastifyPlugin } from 'tuskit/fastify'
-import { createWebHandler, type WebHandler } from 'tuskit/web'
+`
+
+const ESM_SOURCE = `${IMPORTS}import { createWebHandler, type WebHandler } from 'tuskit/web'
 ${USES}
 export const web: WebHandler = createWebHandler(store)
 export const answer: Promise<Response> = web.handleRequest(new Request('http://127.0.0.1/files'))
@@ -73,19 +76,7 @@ void web.handleRequest('/files')
 `
 
 // The CommonJS forms: import declarations (compiled to require) and import = require().
-const CJS_SOURCE = `import {
-  createTusHandler,
-  FileStore,
-  TusError,
-  isTusError,
-  type TusHandler,
-  type UploadStore,
-} from 'tuskit'
-import { isComplete, isValidUploadId, newUploadId, tusError, type Upload } from 'tuskit/store'
-import { runStoreContract, type StoreFactory } from 'tuskit/testing'
-import { createTusMiddleware, type TusKoaMiddleware } from 'tuskit/koa'
-import { createTusPlugin, type TusFastifyPlugin } from 'tuskit/fastify'
-import web = require('tuskit/web')
+const CJS_SOURCE = `${IMPORTS}import web = require('tuskit/web')
 ${USES}
 export const webHandler: web.WebHandler = web.createWebHandler(store)
 // @ts-expect-error: handleRequest takes a Request
